@@ -1,0 +1,77 @@
+"""/api/v1/audit-events/: the s.62 log for IOM managers and administrators."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from api.base import StrictQueryParamsMixin
+from api.permissions import MANAGERS_AND_ADMINS
+from iom import access
+from iom.models import AuditAction, AuditEvent, AuditOutcome
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    changes = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "occurred_at",
+            "user",
+            "username",
+            "action",
+            "outcome",
+            "object_type",
+            "object_id",
+            "person",
+            "changes",
+            "details",
+            "request_id",
+            "ip_address",
+            "justification",
+        ]
+        read_only_fields = fields
+
+    def _shows_values(self) -> bool:
+        return access.audit_shows_values(self.context["request"].user)
+
+    def get_changes(self, event) -> dict | None:
+        """Old and new values; ``null`` for administrators, who see who did what but no case content."""
+        return event.changes if self._shows_values() else None
+
+    def get_details(self, event) -> dict | None:
+        return event.details if self._shows_values() else None
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="username", label="Username")
+    person = django_filters.NumberFilter(field_name="person_id")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices)
+    occurred_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte")
+    occurred_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["user", "person", "action", "outcome", "occurred_from", "occurred_to"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Search the audit log", description="Administrators see no changed values."),
+    retrieve=extend_schema(summary="Read one audit event"),
+)
+class AuditEventViewSet(
+    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    ordering_fields = ["occurred_at"]
+    ordering = ["-occurred_at", "-id"]
+    action_roles = {"list": MANAGERS_AND_ADMINS, "retrieve": MANAGERS_AND_ADMINS}
+
+    def get_queryset(self):
+        return access.audit_list_visible_to(user=self.request.user)

@@ -1,0 +1,58 @@
+"""Token sign-in for API clients and a "who am I" endpoint."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.base import ErrorSerializer
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a token. Failures are audited by the login signal."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "token"
+
+    @extend_schema(
+        summary="Get an API token",
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}), 400: ErrorSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None or not user.is_active:
+            return Response(
+                {"detail": "The username or password is not right.", "errors": {}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    role = serializers.CharField()
+    organisation = serializers.CharField(source="organisation.name", default=None)
+    teams = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="The signed-in user", responses={200: MeSerializer})
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

@@ -1,0 +1,45 @@
+"""/api/v1/notifications/: the signed-in user's own in-app notifications."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.base import StrictQueryParamsMixin
+from api.permissions import EVERYONE
+from iom import services
+from iom.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Omit to mark all read.")
+
+
+class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = NotificationSerializer
+    filterset_fields = ["kind"]
+    action_roles = {"list": EVERYONE, "mark_read": EVERYONE}
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+    @extend_schema(
+        summary="Mark notifications read",
+        request=MarkReadSerializer,
+        responses={200: inline_serializer("MarkReadResponse", {"marked": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        serializer = MarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        marked = services.notification_mark_read(
+            user=request.user, notification_ids=serializer.validated_data.get("ids")
+        )
+        return Response({"marked": marked})

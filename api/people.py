@@ -1,0 +1,162 @@
+"""/api/v1/people/: search, read, record and edit people."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from api.base import (
+    AuditedListMixin,
+    ConflictSerializer,
+    ErrorSerializer,
+    StrictQueryParamsMixin,
+    object_for_write,
+    require_version,
+)
+from api.permissions import CASEWORK
+from iom import access, selectors, services
+from iom.models import District, Flag, Person, RiskOfSeriousHarm, Team
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    aliases = serializers.ListField(child=serializers.CharField(max_length=200), source="alias_list", required=False)
+    flags = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Flag.objects.filter(active=True), required=False
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        write_only=True,
+        required=False,
+        help_text="On create: the team that will manage the person (defaults to your only team).",
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "pnc_id",
+            "crn",
+            "first_name",
+            "last_name",
+            "aliases",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "district",
+            "risk_of_serious_harm",
+            "flags",
+            "team",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "version", "created_at", "updated_at"]
+        # Uniqueness and format are checked by the service, with the same messages for pages and API.
+        extra_kwargs = {"pnc_id": {"validators": []}, "crn": {"validators": []}}
+
+    def service_data(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("flags", None)
+        data.pop("team", None)
+        if "alias_list" in data:
+            data["aliases"] = data.pop("alias_list")
+        return data
+
+
+class PersonUpdateSerializer(PersonSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+
+    class Meta(PersonSerializer.Meta):
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name, alias, PNC ID or CRN")
+    district = django_filters.ChoiceFilter(choices=District.choices)
+    risk_of_serious_harm = django_filters.ChoiceFilter(choices=RiskOfSeriousHarm.choices)
+    flag = django_filters.CharFilter(field_name="flags__code")
+    cohort = django_filters.CharFilter(method="in_cohort", label="Slug of a cohort the person is a current member of")
+
+    class Meta:
+        model = Person
+        fields = ["q", "district", "risk_of_serious_harm", "flag", "cohort"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.person_search(user=self.request.user, query=value).values("pk"))
+
+    def in_cohort(self, queryset, name, value):
+        return queryset.filter(memberships__cohort__slug=value, memberships__exited_on__isnull=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Search people you can see", description="Each search is recorded in the audit log."),
+    retrieve=extend_schema(
+        summary="Read one person",
+        description="Recorded as a view.",
+        responses={200: PersonSerializer, 404: ErrorSerializer},
+    ),
+    create=extend_schema(summary="Record a person", responses={201: PersonSerializer, 400: ErrorSerializer}),
+    partial_update=extend_schema(
+        summary="Edit a person",
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a person's details",
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+    ),
+)
+class PersonViewSet(
+    StrictQueryParamsMixin,
+    AuditedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    ordering_fields = ["last_name", "first_name", "date_of_birth", "pnc_id", "updated_at"]
+    ordering = ["last_name", "first_name", "id"]
+    audit_resource = "people"
+    action_roles = {
+        "list": CASEWORK,
+        "retrieve": CASEWORK,
+        "create": CASEWORK,
+        "update": CASEWORK,
+        "partial_update": CASEWORK,
+    }
+
+    def get_queryset(self):
+        return access.person_list_visible_to(user=self.request.user).prefetch_related("flags").distinct()
+
+    def get_object(self):
+        return selectors.person_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        serializer.instance = services.person_create(
+            acting_user=self.request.user,
+            data=serializer.service_data(),
+            flags=serializer.validated_data.get("flags"),
+            team=serializer.validated_data.get("team"),
+        )
+
+    def update(self, request, *args, **kwargs):
+        person = object_for_write(Person, kwargs["pk"], request.user, access.ensure_can_change_person, "person")
+        version = require_version(request.data)
+        serializer = PersonUpdateSerializer(
+            person, data=request.data, partial=kwargs.pop("partial", False), context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.service_data()
+        data.pop("version", None)
+        person = services.person_update(
+            acting_user=request.user,
+            person=person,
+            version=version,
+            data=data,
+            flags=serializer.validated_data.get("flags"),
+        )
+        return Response(PersonSerializer(person, context=self.get_serializer_context()).data)

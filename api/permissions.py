@@ -1,0 +1,38 @@
+"""Role checks per API action, declared on each view and failing loudly when an action is unmapped.
+
+Roles that may not use an endpoint at all get 403 here; which *objects* a
+permitted user sees is decided by the selectors (iom/access.py), which give 404.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.permissions import BasePermission
+
+from iom.access import CASEWORK_ROLES, COHORT_READER_ROLES, works_cases
+from iom.models import Role
+
+CASEWORK = CASEWORK_ROLES
+MANAGERS_AND_ADMINS = frozenset({Role.IOM_MANAGER, Role.ADMINISTRATOR})
+COHORT_READERS = COHORT_READER_ROLES
+PANEL = frozenset({Role.IOM_OFFICER, Role.IOM_MANAGER})
+EVERYONE = frozenset(Role.values)
+
+
+class RolePermission(BasePermission):
+    """Allow an action only to the roles listed for it in the view's ``action_roles``."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        action = getattr(view, "action", None) or request.method.lower()
+        if request.method == "OPTIONS" and action == "metadata":
+            return True
+        roles = getattr(view, "action_roles", {})
+        if action not in roles:
+            raise ImproperlyConfigured(f"{type(view).__name__} does not say which roles may '{action}'.")
+        allowed = roles[action]
+        if allowed & CASEWORK and user.role in CASEWORK and not works_cases(user):
+            return False
+        return user.role in allowed

@@ -1,0 +1,33 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api.audit import AuditEventViewSet
+from api.auth import MeView, TokenView
+from api.cases import ActionViewSet, AssessmentViewSet, CaseViewSet, NoteViewSet
+from api.cohorts import CohortViewSet, MembershipViewSet
+from api.notifications import NotificationViewSet
+from api.people import PersonViewSet
+
+router = DefaultRouter()
+router.register("people", PersonViewSet, basename="person")
+router.register("cohorts", CohortViewSet, basename="cohort")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("cases", CaseViewSet, basename="case")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("actions", ActionViewSet, basename="action")
+router.register("notes", NoteViewSet, basename="note")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

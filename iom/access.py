@@ -1,0 +1,267 @@
+"""Who may see and change what: the one home of the access rules (DESIGN.md "Who uses it").
+
+Every read of people, cases, memberships, notes and audit goes through a
+``*_visible_to`` selector here, and every write goes through an ``ensure_*``
+check. Visibility is expressed as SQL (subqueries and ``EXISTS``), never a
+Python loop, so lists stay one query per page however many rows there are.
+
+Refusals follow one rule: a role that may not do a thing at all gets
+``PermissionDenied`` (403); an object outside the user's visibility is
+``Http404`` so its existence does not leak; a visible object the user may not
+change is ``PermissionDenied``. Every refused write is audited.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from iom.audit import audit_record
+from iom.models import (
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
+    Case,
+    CaseNote,
+    CaseUserObjectPermission,
+    Cohort,
+    Membership,
+    OrganisationType,
+    Person,
+    Role,
+    Sensitivity,
+    Team,
+    User,
+)
+
+CASEWORK_ROLES = frozenset({Role.IOM_OFFICER, Role.OFFENDER_MANAGER, Role.IOM_MANAGER})
+CASEWORK_ORGANISATION_TYPES = frozenset({OrganisationType.POLICE, OrganisationType.PROBATION})
+AUDIT_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ADMINISTRATOR})
+COHORT_READER_ROLES = CASEWORK_ROLES | {Role.ANALYST, Role.ADMINISTRATOR}
+PANEL_ROLES = frozenset({Role.IOM_OFFICER, Role.IOM_MANAGER})
+VIEW_CASE, CHANGE_CASE = "view_case", "change_case"
+
+
+def _is_active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def works_cases(user) -> bool:
+    """Police and probation users in a casework role: the only people who read case content."""
+    return (
+        _is_active(user)
+        and user.role in CASEWORK_ROLES
+        and user.organisation_id is not None
+        and user.organisation.type in CASEWORK_ORGANISATION_TYPES
+    )
+
+
+def reads_audit(user) -> bool:
+    return _is_active(user) and user.role in AUDIT_READER_ROLES
+
+
+def reads_cohorts(user) -> bool:
+    return _is_active(user) and user.role in COHORT_READER_ROLES
+
+
+def _team_ids(user: User) -> QuerySet:
+    return User.teams.through.objects.filter(user_id=user.pk).values("team_id")
+
+
+def _scheme_ids(user: User) -> QuerySet:
+    return Team.objects.filter(members=user).values("scheme_id")
+
+
+def _grant_exists(user: User, codenames: tuple[str, ...], case_ref: str = "pk") -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object_id=OuterRef(case_ref), permission__codename__in=codenames
+        )
+    )
+
+
+def _case_q(user: User, *, grant_codenames: tuple[str, ...]) -> Q:
+    q = Q(team_id__in=_team_ids(user)) | Q(_grant_exists(user, grant_codenames))
+    if user.role == Role.IOM_MANAGER:
+        q |= Q(team__scheme_id__in=_scheme_ids(user))
+    return q
+
+
+# --- Cases ------------------------------------------------------------------
+
+
+def case_list_visible_to(*, user: User) -> QuerySet[Case]:
+    if not works_cases(user):
+        return Case.objects.none()
+    return Case.objects.filter(_case_q(user, grant_codenames=(VIEW_CASE, CHANGE_CASE)))
+
+
+def case_list_changeable_by(*, user: User) -> QuerySet[Case]:
+    if not works_cases(user):
+        return Case.objects.none()
+    return Case.objects.filter(_case_q(user, grant_codenames=(CHANGE_CASE,)))
+
+
+def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None):
+    audit_record(
+        user=user, action=AuditAction.CHANGE, obj=obj, person=person_id, outcome=AuditOutcome.REFUSED, details=details
+    )
+    raise exc
+
+
+def ensure_works_cases(*, user: User) -> None:
+    if not works_cases(user):
+        raise PermissionDenied("Your role does not include case work.")
+
+
+def ensure_can_change_case(*, user: User, case: Case, attempted: str = "change") -> None:
+    """Refuse (and audit) unless ``user`` may change ``case``: 403 for the role, 404 if invisible."""
+    details = {"attempted": attempted}
+    if not works_cases(user):
+        _refuse(
+            user=user,
+            obj=case,
+            person_id=case.person_id,
+            details=details,
+            exc=PermissionDenied("Your role does not include case work."),
+        )
+    if case_list_changeable_by(user=user).filter(pk=case.pk).exists():
+        return
+    if case_list_visible_to(user=user).filter(pk=case.pk).exists():
+        _refuse(
+            user=user,
+            obj=case,
+            person_id=case.person_id,
+            details=details,
+            exc=PermissionDenied("You can see this case but have not been given permission to change it."),
+        )
+    _refuse(user=user, obj=case, person_id=case.person_id, details=details, exc=Http404("No such case."))
+
+
+# --- People -----------------------------------------------------------------
+
+
+def _unmanaged_person_q() -> Q:
+    return ~Q(Exists(Case.objects.filter(person_id=OuterRef("pk"))))
+
+
+def person_list_visible_to(*, user: User) -> QuerySet[Person]:
+    """People with a case the user can see; IOM managers also see people nobody manages yet (imports)."""
+    if not works_cases(user):
+        return Person.objects.none()
+    q = Q(Exists(case_list_visible_to(user=user).filter(person_id=OuterRef("pk"))))
+    if user.role == Role.IOM_MANAGER:
+        q |= _unmanaged_person_q()
+    return Person.objects.filter(q)
+
+
+def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
+    if not works_cases(user):
+        return Person.objects.none()
+    q = Q(Exists(case_list_changeable_by(user=user).filter(person_id=OuterRef("pk"))))
+    if user.role == Role.IOM_MANAGER:
+        q |= _unmanaged_person_q()
+    return Person.objects.filter(q)
+
+
+def ensure_can_change_person(*, user: User, person: Person, attempted: str = "change") -> None:
+    details = {"attempted": attempted}
+    if not works_cases(user):
+        _refuse(
+            user=user,
+            obj=person,
+            person_id=person.pk,
+            details=details,
+            exc=PermissionDenied("Your role does not include case work."),
+        )
+    if person_list_changeable_by(user=user).filter(pk=person.pk).exists():
+        return
+    if person_list_visible_to(user=user).filter(pk=person.pk).exists():
+        _refuse(
+            user=user,
+            obj=person,
+            person_id=person.pk,
+            details=details,
+            exc=PermissionDenied("You can see this person but may not change their record."),
+        )
+    _refuse(user=user, obj=person, person_id=person.pk, details=details, exc=Http404("No such person."))
+
+
+# --- Cohorts and memberships -----------------------------------------------
+
+
+def cohort_list_visible_to(*, user: User) -> QuerySet[Cohort]:
+    """Cohort names and counts are not personal data: analysts and administrators see them all."""
+    if not reads_cohorts(user):
+        return Cohort.objects.none()
+    if user.role in (Role.ANALYST, Role.ADMINISTRATOR):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(Q(scheme_id__in=_scheme_ids(user)) | Q(scheme__isnull=True))
+
+
+def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, attempted: str) -> None:
+    """Panel decisions: officers and managers of the cohort's scheme, about people they may change."""
+    details = {"attempted": attempted, "cohort": cohort.slug}
+    if not works_cases(user) or user.role not in PANEL_ROLES:
+        _refuse(
+            user=user,
+            obj=cohort,
+            person_id=person.pk,
+            details=details,
+            exc=PermissionDenied("Your role does not include panel decisions."),
+        )
+    if not cohort_list_visible_to(user=user).filter(pk=cohort.pk).exists():
+        _refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=Http404("No such cohort."))
+    if cohort.scheme_id is None and user.role != Role.IOM_MANAGER:
+        _refuse(
+            user=user,
+            obj=cohort,
+            person_id=person.pk,
+            details=details,
+            exc=PermissionDenied("Only IOM managers record decisions for cohorts outside a scheme."),
+        )
+    ensure_can_change_person(user=user, person=person, attempted=attempted)
+
+
+def membership_list_visible_to(*, user: User) -> QuerySet[Membership]:
+    if not works_cases(user):
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        person_id__in=person_list_visible_to(user=user).values("pk"),
+        cohort_id__in=cohort_list_visible_to(user=user).values("pk"),
+    )
+
+
+# --- Notes ------------------------------------------------------------------
+
+
+def sees_restricted_notes(user: User) -> bool:
+    return works_cases(user) and user.organisation.type in CASEWORK_ORGANISATION_TYPES
+
+
+def note_list_visible_to(*, user: User) -> QuerySet[CaseNote]:
+    if not works_cases(user):
+        return CaseNote.objects.none()
+    notes = CaseNote.objects.filter(case_id__in=case_list_visible_to(user=user).values("pk"))
+    if not sees_restricted_notes(user):
+        notes = notes.exclude(sensitivity=Sensitivity.RESTRICTED)
+    return notes
+
+
+# --- Audit ------------------------------------------------------------------
+
+
+def audit_list_visible_to(*, user: User) -> QuerySet[AuditEvent]:
+    """Administrators see every event (without values, see the API); managers their scheme's staff and people."""
+    if not reads_audit(user):
+        return AuditEvent.objects.none()
+    if user.role == Role.ADMINISTRATOR:
+        return AuditEvent.objects.all()
+    scheme_staff = User.objects.filter(teams__scheme_id__in=_scheme_ids(user)).values("pk")
+    return AuditEvent.objects.filter(
+        Q(user_id__in=scheme_staff) | Q(person_id__in=person_list_visible_to(user=user).values("pk"))
+    )
+
+
+def audit_shows_values(user: User) -> bool:
+    """Administrators manage the system, not cases: they see who did what, never the values."""
+    return user.role == Role.IOM_MANAGER

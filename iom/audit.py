@@ -1,0 +1,89 @@
+"""Writing the s.62 audit log: one function every app calls, in the same transaction as the change.
+
+Reads are audited too (a *view* per person/case detail, a *list* per search
+with its query), because s.62 covers consultation as well as alteration.
+"""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from iom import request_context
+from iom.models import AuditAction, AuditEvent, AuditOutcome, Person, User
+
+_SECRET_FIELDS = {"password", "key", "token", "secret"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_jsonable(item) for item in value)
+    return value
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field whose value differs; secrets are never recorded."""
+    changes: dict[str, list[Any]] = {}
+    for name, new in after.items():
+        if name in _SECRET_FIELDS:
+            continue
+        old = _jsonable(before.get(name))
+        new = _jsonable(new)
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``fields`` on ``obj`` (foreign keys as ids), for :func:`field_changes`."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
+        elif field.is_relation:
+            values[name] = getattr(obj, field.attname)
+        else:
+            values[name] = getattr(obj, name)
+    return values
+
+
+def audit_record(
+    *,
+    user: User | None,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    person: Person | int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    outcome: AuditOutcome | str = AuditOutcome.DONE,
+    justification: str = "",
+    username: str = "",
+) -> AuditEvent:
+    context = request_context.current()
+    person_id = person.pk if isinstance(person, Person) else person
+    if person_id is None and isinstance(obj, Person):
+        person_id = obj.pk
+    is_real_user = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        user=user if is_real_user else None,
+        username=(user.get_username() if is_real_user else username)[:150],
+        action=action,
+        outcome=outcome,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        person_id=person_id,
+        changes=dict(changes or {}),
+        details={key: _jsonable(value) for key, value in (details or {}).items()},
+        request_id=context.request_id,
+        ip_address=context.ip_address,
+        justification=justification,
+    )

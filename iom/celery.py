@@ -1,0 +1,15 @@
+"""The Celery application.
+
+With ``CELERY_BROKER_URL`` unset, tasks run eagerly in the calling process
+(see ``CELERY_TASK_ALWAYS_EAGER`` in settings), so development needs no broker.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iom.settings")
+
+app = Celery("iom")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,65 @@
+"""Models of the IOM core, one module per concern; import them from here."""
+
+from iom.models.accounts import Organisation, Scheme, Team, User
+from iom.models.audit import AppendOnlyError, AuditAction, AuditEvent, AuditOutcome
+from iom.models.cases import (
+    Action,
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseUserObjectPermission,
+    PathwayAssessment,
+)
+from iom.models.choices import (
+    ActionStatus,
+    CaseStatus,
+    District,
+    Ethnicity,
+    Gender,
+    NeedLevel,
+    NoteType,
+    OrganisationType,
+    Pathway,
+    Rag,
+    RiskOfSeriousHarm,
+    Role,
+    Sensitivity,
+)
+from iom.models.cohorts import Cohort, Membership
+from iom.models.notifications import Notification
+from iom.models.people import Flag, Person
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "AppendOnlyError",
+    "AuditAction",
+    "AuditEvent",
+    "AuditOutcome",
+    "Case",
+    "CaseGroupObjectPermission",
+    "CaseNote",
+    "CaseStatus",
+    "CaseUserObjectPermission",
+    "Cohort",
+    "District",
+    "Ethnicity",
+    "Flag",
+    "Gender",
+    "Membership",
+    "NeedLevel",
+    "NoteType",
+    "Notification",
+    "Organisation",
+    "OrganisationType",
+    "Pathway",
+    "PathwayAssessment",
+    "Person",
+    "Rag",
+    "RiskOfSeriousHarm",
+    "Role",
+    "Scheme",
+    "Sensitivity",
+    "Team",
+    "User",
+]

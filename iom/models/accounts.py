@@ -1,0 +1,61 @@
+"""Who works here: organisations, IOM schemes and teams, and users with one role each."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from iom.models.choices import OrganisationType, Role
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    type = models.CharField(max_length=30, choices=OrganisationType.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scheme(models.Model):
+    """A group of IOM teams in one force area, e.g. "Norfolk IOM"; IOM managers see a whole scheme."""
+
+    name = models.CharField(max_length=200, unique=True)
+    force_area = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """An IOM team within a scheme, e.g. "Norwich IOM"; cases belong to one team."""
+
+    name = models.CharField(max_length=200, unique=True)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Access follows ``role``, ``organisation`` and ``teams`` (see iom/access.py)."""
+
+    role = models.CharField(max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users", null=True)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def organisation_type(self) -> str | None:
+        return self.organisation.type if self.organisation_id else None

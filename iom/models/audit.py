@@ -1,0 +1,75 @@
+"""The append-only audit log required by the Data Protection Act 2018 s.62."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "View"
+    LIST = "list", "List or search"
+    CREATE = "create", "Create"
+    CHANGE = "change", "Change"
+    DELETE = "delete", "Delete"
+    EXPORT = "export", "Export"
+    DISCLOSE = "disclose", "Disclose"
+    LOGIN = "login", "Login"
+    LOGIN_FAILED = "login_failed", "Login failed"
+    PERMISSION_GRANTED = "permission_granted", "Permission granted"
+    PERMISSION_REVOKED = "permission_revoked", "Permission revoked"
+
+
+class AuditOutcome(models.TextChoices):
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused"
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit row through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="Kept as typed, also for failed logins.")
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.DONE)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    person = models.ForeignKey(
+        "iom.Person", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="Field name to [old, new].")
+    details = models.JSONField(default=dict, blank=True, help_text="E.g. the query of a search, a recipient.")
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    justification = models.TextField(blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-occurred_at"]),
+            models.Index(fields=["person", "-occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")

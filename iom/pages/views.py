@@ -1,0 +1,97 @@
+"""Server-rendered pages of the core: home, person, case access grants, notifications.
+
+Thin by rule: parse the request, call one selector or service, render.
+The full officer pages arrive with the officer-pages issue.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from iom import access, selectors, services
+from iom.models import ActionStatus, Notification, User
+from iom.services._validation import today
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"works_cases": access.works_cases(user)}
+    if context["works_cases"]:
+        context["cases"] = (
+            selectors.case_list(user=user).filter(lead_officer=user)
+            | selectors.case_list(user=user).filter(offender_manager=user)
+        ).order_by("person__last_name", "person__first_name")[:50]
+        context["overdue"] = selectors.action_list(user=user).filter(
+            owner=user, status=ActionStatus.OPEN, due_on__lt=today()
+        )[:20]
+    return render(request, "pages/home.html", context)
+
+
+@login_required
+def person_detail(request, pk: int):
+    access.ensure_works_cases(user=request.user)
+    person = selectors.person_get(user=request.user, pk=pk)
+    cases = selectors.case_list(user=request.user).filter(person=person)
+    memberships = selectors.membership_list(user=request.user).filter(person=person)
+    return render(request, "pages/person.html", {"person": person, "cases": cases, "memberships": memberships})
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label="Username of the police or probation colleague", max_length=150)
+    permission = forms.ChoiceField(
+        label="Access", choices=[("view_case", "View the case"), ("change_case", "View and change the case")]
+    )
+    reason = forms.CharField(label="Why they need access", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_access(request, pk: int):
+    access.ensure_works_cases(user=request.user)
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST":
+        grantee = User.objects.filter(username=request.POST.get("username", "")).first()
+        try:
+            if "revoke" in request.POST:
+                if grantee is None:
+                    raise ValidationError({"username": "There is no user with that username."})
+                services.case_revoke(
+                    acting_user=request.user, case=case, grantee=grantee, permission=request.POST.get("permission", "")
+                )
+                messages.success(request, f"{grantee} no longer has that access to this case.")
+                return redirect("case-access", pk=case.pk)
+            if form.is_valid():
+                if grantee is None:
+                    raise ValidationError({"username": "There is no user with that username."})
+                services.case_grant(
+                    acting_user=request.user,
+                    case=case,
+                    grantee=grantee,
+                    permission=form.cleaned_data["permission"],
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(
+                    request, f"{grantee} can now {form.cleaned_data['permission'].split('_')[0]} this case."
+                )
+                return redirect("case-access", pk=case.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    grants = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
+    return render(request, "pages/case_access.html", {"case": case, "form": form, "grants": grants})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        marked = services.notification_mark_read(user=request.user)
+        messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+        return redirect("notifications")
+    items = Notification.objects.filter(user=request.user)[:100]
+    return render(request, "pages/notifications.html", {"items": items})

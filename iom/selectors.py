@@ -1,0 +1,110 @@
+"""Reads of the IOM core, built on the visibility rules in iom/access.py.
+
+Detail reads that show personal data record a *view* audit event, and
+searches a *list* event with their query (DPA 2018 s.62 "consultation"), so
+these functions are the only way pages and the API read people and cases.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from iom import access
+from iom.audit import audit_record
+from iom.models import (
+    Action,
+    ActionStatus,
+    AuditAction,
+    Case,
+    CaseNote,
+    Membership,
+    PathwayAssessment,
+    Person,
+    User,
+)
+
+
+def person_search(*, user: User, query: str = "") -> QuerySet[Person]:
+    """People visible to ``user`` matching a name, alias, PNC ID or CRN; unfiltered when ``query`` is blank."""
+    people = access.person_list_visible_to(user=user)
+    query = (query or "").strip()
+    if query:
+        terms = Q(pnc_id__iexact=query) | Q(crn__iexact=query) | Q(aliases__icontains=query)
+        words = query.split()
+        name_q = Q()
+        for word in words:
+            name_q &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        people = people.filter(terms | name_q)
+    return people.prefetch_related("flags")
+
+
+def person_get(*, user: User, pk: int) -> Person:
+    """One visible person, or Http404; records that ``user`` looked at them."""
+    person = access.person_list_visible_to(user=user).prefetch_related("flags").filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person.")
+    audit_record(user=user, action=AuditAction.VIEW, obj=person)
+    return person
+
+
+def case_list(*, user: User) -> QuerySet[Case]:
+    return access.case_list_visible_to(user=user).select_related(
+        "person", "team", "team__scheme", "lead_officer", "offender_manager"
+    )
+
+
+def case_get(*, user: User, pk: int) -> Case:
+    """One visible case, or Http404; records the view against the person."""
+    case = case_list(user=user).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
+    audit_record(user=user, action=AuditAction.VIEW, obj=case, person=case.person_id)
+    return case
+
+
+def audit_list_query(*, user: User, action: str, query: Mapping[str, Any]) -> None:
+    """Record that ``user`` listed or searched, with the filters used (the query is the consultation)."""
+    cleaned = {key: value for key, value in query.items() if value not in (None, "", [])}
+    audit_record(user=user, action=AuditAction.LIST, details={"resource": action, "query": cleaned})
+
+
+def pathway_current(*, case: Case) -> list[PathwayAssessment]:
+    """The newest assessment of each pathway on ``case``, in one query."""
+    newest = (
+        PathwayAssessment.objects.filter(case_id=case.pk, pathway=OuterRef("pathway"))
+        .order_by("-assessed_on", "-pk")
+        .values("pk")[:1]
+    )
+    return list(PathwayAssessment.objects.filter(case_id=case.pk, pk=Subquery(newest)).select_related("assessed_by"))
+
+
+def assessment_list(*, user: User) -> QuerySet[PathwayAssessment]:
+    return PathwayAssessment.objects.filter(
+        case_id__in=access.case_list_visible_to(user=user).values("pk")
+    ).select_related("assessed_by")
+
+
+def action_list(*, user: User) -> QuerySet[Action]:
+    return Action.objects.filter(case_id__in=access.case_list_visible_to(user=user).values("pk")).select_related(
+        "owner", "case", "case__person"
+    )
+
+
+def action_list_overdue(*, user: User, on) -> QuerySet[Action]:
+    return action_list(user=user).filter(owner=user, status=ActionStatus.OPEN, due_on__lt=on)
+
+
+def note_list(*, user: User) -> QuerySet[CaseNote]:
+    return access.note_list_visible_to(user=user).select_related("author")
+
+
+def membership_list(*, user: User) -> QuerySet[Membership]:
+    return access.membership_list_visible_to(user=user).select_related(
+        "person", "cohort", "decided_by", "exit_decided_by"
+    )
+
+
+def person_timeline_prefetch() -> list[Prefetch]:
+    return [Prefetch("memberships", queryset=Membership.objects.select_related("cohort"))]

@@ -1,0 +1,39 @@
+"""Every write to the IOM core. Views, the API, commands and tasks call these and nothing else."""
+
+from iom.services.cases import (
+    action_add,
+    action_cancel,
+    action_complete,
+    action_update,
+    case_allocate,
+    case_open,
+    case_set_status,
+    note_add,
+    pathway_assess,
+)
+from iom.services.cohorts import cohort_create, membership_adopt, membership_exit
+from iom.services.grants import case_grant, case_revoke
+from iom.services.notifications import notification_mark_read, notify, remind_overdue_actions
+from iom.services.people import person_create, person_update
+
+__all__ = [
+    "action_add",
+    "action_cancel",
+    "action_complete",
+    "action_update",
+    "case_allocate",
+    "case_grant",
+    "case_open",
+    "case_revoke",
+    "case_set_status",
+    "cohort_create",
+    "membership_adopt",
+    "membership_exit",
+    "note_add",
+    "notification_mark_read",
+    "notify",
+    "pathway_assess",
+    "person_create",
+    "person_update",
+    "remind_overdue_actions",
+]

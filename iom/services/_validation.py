@@ -1,0 +1,35 @@
+"""Small helpers shared by the write services."""
+
+import copy
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+def today() -> datetime.date:
+    """Today in Europe/London (DESIGN.md "Rules of detail")."""
+    return timezone.localdate()
+
+
+def reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+
+
+def not_in_future(field: str, value: datetime.date | None, label: str) -> None:
+    if value is not None and value > today():
+        raise ValidationError({field: f"{label} cannot be in the future."})
+
+
+def cleaned_copy(instance: models.Model, values: Mapping[str, Any], *, exclude: Iterable[str] = ()) -> models.Model:
+    """A copy of ``instance`` with ``values`` applied and model validation run; the original is untouched."""
+    candidate = copy.copy(instance)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=list(exclude))
+    return candidate

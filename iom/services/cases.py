@@ -1,0 +1,313 @@
+"""Writes to cases: open, allocate, status, pathway assessments, the action plan and notes."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from iom import access
+from iom.audit import audit_record, field_changes, snapshot
+from iom.locking import update_with_version
+from iom.models import (
+    Action,
+    ActionStatus,
+    AuditAction,
+    Case,
+    CaseNote,
+    CaseStatus,
+    NeedLevel,
+    NoteType,
+    OrganisationType,
+    Pathway,
+    PathwayAssessment,
+    Person,
+    Rag,
+    Role,
+    Sensitivity,
+    Team,
+    User,
+)
+from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
+
+
+def _check_lead_officer(user: User | None, team: Team) -> None:
+    if user is None:
+        return
+    if user.role not in (Role.IOM_OFFICER, Role.IOM_MANAGER) or user.organisation_type != OrganisationType.POLICE:
+        raise ValidationError({"lead_officer": "The lead officer must be a police IOM officer or manager."})
+    if not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
+        raise ValidationError({"lead_officer": f"{user} is not an active member of a team in {team.scheme}."})
+
+
+def _check_offender_manager(user: User | None, team: Team) -> None:
+    if user is None:
+        return
+    if (
+        user.role not in (Role.OFFENDER_MANAGER, Role.IOM_MANAGER)
+        or user.organisation_type != OrganisationType.PROBATION
+    ):
+        raise ValidationError({"offender_manager": "The offender manager must be a probation user."})
+    if not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
+        raise ValidationError({"offender_manager": f"{user} is not an active member of a team in {team.scheme}."})
+
+
+def case_open(
+    *,
+    acting_user: User,
+    person: Person,
+    team: Team,
+    lead_officer: User | None = None,
+    offender_manager: User | None = None,
+    opened_on: datetime.date | None = None,
+) -> Case:
+    """Open a case for ``person`` in ``team``; at most one open case per person per team."""
+    access.ensure_works_cases(user=acting_user)
+    if acting_user.role == Role.IOM_MANAGER:
+        allowed = acting_user.teams.filter(scheme_id=team.scheme_id).exists()
+    else:
+        allowed = acting_user.teams.filter(pk=team.pk).exists()
+    if not allowed:
+        raise ValidationError({"team": "Choose a team you work in (managers: a team in your scheme)."})
+    opened_on = opened_on or today()
+    not_in_future("opened_on", opened_on, "The opening date")
+    _check_lead_officer(lead_officer, team)
+    _check_offender_manager(offender_manager, team)
+    if Case.objects.filter(person=person, team=team).exclude(status=CaseStatus.CLOSED).exists():
+        raise ValidationError({"team": f"{person.full_name} already has an open case in {team}."})
+    with transaction.atomic():
+        case = Case.objects.create(
+            person=person, team=team, lead_officer=lead_officer, offender_manager=offender_manager, opened_on=opened_on
+        )
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=case,
+            person=person,
+            changes=field_changes({}, snapshot(case, ["team", "lead_officer", "offender_manager", "status"])),
+        )
+    return case
+
+
+def case_allocate(
+    *, acting_user: User, case: Case, version: int, lead_officer: User | None, offender_manager: User | None
+) -> Case:
+    """Name the lead police officer and the offender manager."""
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="allocate")
+    _check_lead_officer(lead_officer, case.team)
+    _check_offender_manager(offender_manager, case.team)
+    return _update_case(
+        acting_user=acting_user,
+        case=case,
+        version=version,
+        values={"lead_officer": lead_officer, "offender_manager": offender_manager},
+    )
+
+
+def case_set_status(*, acting_user: User, case: Case, version: int, status: str) -> Case:
+    """Pause, resume or close a case; closing dates it today, reopening clears the date."""
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="status")
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": f"Choose one of: {', '.join(CaseStatus.values)}."})
+    if status != CaseStatus.CLOSED and case.status == CaseStatus.CLOSED:
+        clash = Case.objects.filter(person_id=case.person_id, team_id=case.team_id).exclude(status=CaseStatus.CLOSED)
+        if clash.exists():
+            raise ValidationError({"status": "This person already has another open case in this team."})
+    closed_on = today() if status == CaseStatus.CLOSED else None
+    if status == case.status:
+        closed_on = case.closed_on
+    return _update_case(
+        acting_user=acting_user, case=case, version=version, values={"status": status, "closed_on": closed_on}
+    )
+
+
+def _update_case(*, acting_user: User, case: Case, version: int, values: dict[str, Any]) -> Case:
+    before = snapshot(case, values)
+    with transaction.atomic():
+        update_with_version(instance=case, version=version, values=values)
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            obj=case,
+            person=case.person_id,
+            changes=field_changes(before, snapshot(case, values)),
+        )
+    return case
+
+
+def pathway_assess(
+    *,
+    acting_user: User,
+    case: Case,
+    pathway: str,
+    need_level: str,
+    rag: str,
+    assessed_on: datetime.date | None = None,
+    notes: str = "",
+) -> PathwayAssessment:
+    """Add a dated assessment; earlier ones stay as the pathway's history."""
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="assess pathway")
+    errors = {}
+    if pathway not in Pathway.values:
+        errors["pathway"] = "Choose one of the seven resettlement pathways."
+    if need_level not in NeedLevel.values:
+        errors["need_level"] = "Choose a need level: none, low, medium or high."
+    if rag not in Rag.values:
+        errors["rag"] = "Choose a RAG status: red, amber or green."
+    if errors:
+        raise ValidationError(errors)
+    assessed_on = assessed_on or today()
+    not_in_future("assessed_on", assessed_on, "The assessment date")
+    if assessed_on < case.opened_on:
+        raise ValidationError({"assessed_on": "The assessment date cannot be before the case was opened."})
+    with transaction.atomic():
+        assessment = PathwayAssessment.objects.create(
+            case=case,
+            pathway=pathway,
+            need_level=need_level,
+            rag=rag,
+            assessed_on=assessed_on,
+            assessed_by=acting_user,
+            notes=notes.strip(),
+        )
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=assessment,
+            person=case.person_id,
+            changes=field_changes({}, {"pathway": pathway, "need_level": need_level, "rag": rag}),
+        )
+    return assessment
+
+
+ACTION_FIELDS = ("pathway", "description", "owner", "due_on")
+
+
+def _check_owner(owner: User, case: Case) -> None:
+    if not access.case_list_visible_to(user=owner).filter(pk=case.pk).exists():
+        raise ValidationError({"owner": f"{owner} cannot see this case, so cannot own its actions."})
+
+
+def action_add(
+    *,
+    acting_user: User,
+    case: Case,
+    description: str,
+    owner: User,
+    due_on: datetime.date,
+    pathway: str | None = None,
+) -> Action:
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="add action")
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"case": "This case is closed; reopen it before adding actions."})
+    action = cleaned_copy(
+        Action(case=case, created_by=acting_user),
+        {"description": (description or "").strip(), "owner": owner, "due_on": due_on, "pathway": pathway or None},
+    )
+    _check_owner(owner, case)
+    with transaction.atomic():
+        action.save()
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=action,
+            person=case.person_id,
+            changes=field_changes({}, snapshot(action, ACTION_FIELDS)),
+        )
+    return action
+
+
+def action_update(*, acting_user: User, action: Action, version: int, data: dict[str, Any]) -> Action:
+    access.ensure_can_change_case(user=acting_user, case=action.case, attempted="change action")
+    reject_unknown(data, ACTION_FIELDS)
+    values = dict(data)
+    if "description" in values:
+        values["description"] = (values["description"] or "").strip()
+    if values.get("pathway") == "":
+        values["pathway"] = None
+    cleaned_copy(action, values)
+    if "owner" in values:
+        _check_owner(values["owner"], action.case)
+    return _update_action(acting_user=acting_user, action=action, version=version, values=values)
+
+
+def action_complete(*, acting_user: User, action: Action, version: int, done_on: datetime.date | None = None) -> Action:
+    access.ensure_can_change_case(user=acting_user, case=action.case, attempted="complete action")
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"status": f"Only open actions can be completed; this one is {action.status}."})
+    done_on = done_on or today()
+    not_in_future("done_on", done_on, "The completion date")
+    if done_on < timezone.localtime(action.created_at).date():
+        raise ValidationError({"done_on": "The completion date cannot be before the action was set."})
+    return _update_action(
+        acting_user=acting_user,
+        action=action,
+        version=version,
+        values={"status": ActionStatus.DONE, "done_on": done_on},
+    )
+
+
+def action_cancel(*, acting_user: User, action: Action, version: int) -> Action:
+    access.ensure_can_change_case(user=acting_user, case=action.case, attempted="cancel action")
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"status": f"Only open actions can be cancelled; this one is {action.status}."})
+    return _update_action(
+        acting_user=acting_user, action=action, version=version, values={"status": ActionStatus.CANCELLED}
+    )
+
+
+def _update_action(*, acting_user: User, action: Action, version: int, values: dict[str, Any]) -> Action:
+    before = snapshot(action, values)
+    with transaction.atomic():
+        update_with_version(instance=action, version=version, values=values)
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            obj=action,
+            person=action.case.person_id,
+            changes=field_changes(before, snapshot(action, values)),
+        )
+    return action
+
+
+def note_add(
+    *,
+    acting_user: User,
+    case: Case,
+    note_type: str,
+    text: str,
+    occurred_on: datetime.date | None = None,
+    sensitivity: str = Sensitivity.NORMAL,
+) -> CaseNote:
+    """Add a note. Notes are evidence: the service has no edit or delete."""
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="add note")
+    errors = {}
+    if note_type not in NoteType.values:
+        errors["note_type"] = f"Choose one of: {', '.join(NoteType.values)}."
+    if sensitivity not in Sensitivity.values:
+        errors["sensitivity"] = "Choose normal or restricted."
+    if not (text or "").strip():
+        errors["text"] = "Enter the note."
+    if errors:
+        raise ValidationError(errors)
+    occurred_on = occurred_on or today()
+    not_in_future("occurred_on", occurred_on, "The note's date")
+    with transaction.atomic():
+        note = CaseNote.objects.create(
+            case=case,
+            note_type=note_type,
+            occurred_on=occurred_on,
+            text=text.strip(),
+            sensitivity=sensitivity,
+            author=acting_user,
+        )
+        # The note's text is case content: the audit names the note, not its words.
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=note,
+            person=case.person_id,
+            details={"note_type": note_type, "sensitivity": sensitivity},
+        )
+    return note

@@ -1,0 +1,124 @@
+"""Cohorts and the panel's adoption and exit decisions. History is appended, never rewritten."""
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from iom import access
+from iom.audit import audit_record, field_changes, snapshot
+from iom.models import AuditAction, Cohort, Membership, Person, Role, Scheme, User
+from iom.services._validation import cleaned_copy, not_in_future, reject_unknown
+
+COHORT_FIELDS = ("slug", "name", "description", "scheme", "active")
+
+
+def cohort_create(*, acting_user: User, data: Mapping[str, Any]) -> Cohort:
+    """Cohorts are reference data: IOM managers (for their scheme) and administrators create them."""
+    if acting_user.role not in (Role.IOM_MANAGER, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only IOM managers and administrators create cohorts.")
+    reject_unknown(data, COHORT_FIELDS)
+    values = dict(data)
+    scheme: Scheme | None = values.get("scheme")
+    if acting_user.role == Role.IOM_MANAGER and (
+        scheme is None or not acting_user.teams.filter(scheme=scheme).exists()
+    ):
+        raise ValidationError({"scheme": "Choose your own scheme."})
+    cohort = cleaned_copy(Cohort(), values)
+    with transaction.atomic():
+        cohort.save()
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=cohort,
+            changes=field_changes({}, snapshot(cohort, COHORT_FIELDS)),
+        )
+    return cohort
+
+
+def membership_adopt(
+    *,
+    acting_user: User,
+    person: Person,
+    cohort: Cohort,
+    adopted_on: datetime.date,
+    panel_date: datetime.date | None = None,
+) -> Membership:
+    """Record the panel's decision to adopt ``person`` into ``cohort`` from ``adopted_on``."""
+    access.ensure_can_decide_for_cohort(user=acting_user, cohort=cohort, person=person, attempted="adopt")
+    if not cohort.active:
+        raise ValidationError({"cohort": f"{cohort.name} is closed to new adoptions."})
+    not_in_future("adopted_on", adopted_on, "The adoption date")
+    not_in_future("panel_date", panel_date, "The panel date")
+    earlier = Membership.objects.filter(person=person, cohort=cohort)
+    if earlier.filter(exited_on__isnull=True).exists():
+        raise ValidationError({"person": f"{person.full_name} is already a member of {cohort.name}."})
+    overlapping = earlier.filter(exited_on__gte=adopted_on).order_by("-exited_on").first()
+    if overlapping is not None:
+        message = f"The adoption date must be after their last exit from {cohort.name} ({overlapping.exited_on})."
+        raise ValidationError({"adopted_on": message})
+    with transaction.atomic():
+        membership = Membership.objects.create(
+            person=person, cohort=cohort, adopted_on=adopted_on, panel_date=panel_date, decided_by=acting_user
+        )
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=membership,
+            person=person,
+            changes=field_changes({}, {"cohort": cohort.slug, "adopted_on": adopted_on, "panel_date": panel_date}),
+        )
+    return membership
+
+
+def membership_exit(
+    *,
+    acting_user: User,
+    membership: Membership,
+    exited_on: datetime.date,
+    exit_reason: str,
+    panel_date: datetime.date | None = None,
+) -> Membership:
+    """Record the panel's exit decision. Only an open membership can be exited, and only once."""
+    access.ensure_can_decide_for_cohort(
+        user=acting_user, cohort=membership.cohort, person=membership.person, attempted="exit"
+    )
+    errors = {}
+    if membership.exited_on is not None:
+        errors["exited_on"] = f"This membership already ended on {membership.exited_on}."
+    elif exited_on < membership.adopted_on:
+        errors["exited_on"] = f"The exit date cannot be before the adoption date ({membership.adopted_on})."
+    if not (exit_reason or "").strip():
+        errors["exit_reason"] = "Enter the reason the panel gave for the exit."
+    if errors:
+        raise ValidationError(errors)
+    not_in_future("exited_on", exited_on, "The exit date")
+    not_in_future("panel_date", panel_date, "The panel date")
+    values = {
+        "exited_on": exited_on,
+        "exit_reason": exit_reason.strip(),
+        "exit_panel_date": panel_date,
+        "exit_decided_by": acting_user,
+    }
+    before = snapshot(membership, values)
+    with transaction.atomic():
+        # Guarded on exited_on IS NULL so two simultaneous exits cannot both be recorded.
+        updated = Membership.objects.filter(pk=membership.pk, exited_on__isnull=True).update(
+            exited_on=exited_on,
+            exit_reason=values["exit_reason"],
+            exit_panel_date=panel_date,
+            exit_decided_by=acting_user,
+        )
+        if updated != 1:
+            raise ValidationError({"exited_on": "Someone has already recorded this member's exit."})
+        membership.refresh_from_db()
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            obj=membership,
+            person=membership.person_id,
+            changes=field_changes(before, snapshot(membership, values)),
+        )
+    return membership

@@ -1,0 +1,37 @@
+"""Celery tasks: thin wrappers that take ids and call services; safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from iom.models import Notification
+
+
+@shared_task
+def remind_overdue_actions(on: str | None = None) -> int:
+    from iom.services import remind_overdue_actions as remind
+
+    return remind(on=datetime.date.fromisoformat(on) if on else None)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=300)
+def send_notification_email(self, notification_id: int) -> bool:
+    """Claim the email atomically so a retried or duplicated task never sends twice."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    try:
+        send_mail(
+            subject=notification.title,
+            message=f"{notification.body}\n\nOpen IOM Partnership Tracker to see more.",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.user.email],
+        )
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise self.retry(exc=exc) from exc
+    return True

@@ -1,0 +1,1 @@
+"""Interventions, offence records, reoffending metrics and the Plan scorecard (built with the outcomes issue)."""

@@ -1,0 +1,1 @@
+"""Partner organisations' services, employers, pledges and opportunities (built with the partners issue)."""

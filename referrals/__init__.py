@@ -1,0 +1,1 @@
+"""Consent, referrals to partner services and the Gateway to Employment flow (built with the partners issue)."""
