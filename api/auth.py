@@ -47,7 +47,10 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField(source="get_full_name")
     role = serializers.CharField()
     organisation = serializers.CharField(source="organisation.name", default=None)
-    teams = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    teams = serializers.SerializerMethodField()
+
+    def get_teams(self, user) -> list[str]:
+        return [team.name for team in user.teams.all()]
 
 
 class MeView(APIView):

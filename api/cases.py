@@ -15,22 +15,11 @@ from api.base import (
     object_for_write,
     require_version,
 )
+from api.fields import CaseworkerField, VisibleCaseField, VisiblePersonField
 from api.permissions import CASEWORK
 from iom import access, selectors, services
-from iom.models import Action, ActionStatus, Case, CaseNote, CaseStatus, Pathway, PathwayAssessment, Team, User
+from iom.models import Action, ActionStatus, Case, CaseNote, CaseStatus, Pathway, PathwayAssessment, User
 from iom.services._validation import today
-
-
-class VisibleCaseField(serializers.PrimaryKeyRelatedField):
-    """A case the requesting user can see; any other id reads as "does not exist"."""
-
-    def get_queryset(self):
-        return access.case_list_visible_to(user=self.context["request"].user)
-
-
-class CaseworkerField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -47,6 +36,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
+    person = VisiblePersonField()
     lead_officer = CaseworkerField(required=False, allow_null=True)
     offender_manager = CaseworkerField(required=False, allow_null=True)
 
@@ -67,13 +57,6 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "status", "closed_on", "version"]
         extra_kwargs = {"opened_on": {"required": False}}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["person"].queryset = access.person_list_visible_to(user=request.user)
-            self.fields["team"].queryset = Team.objects.all()
 
 
 class CaseDetailSerializer(CaseSerializer):

@@ -8,9 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin
+from api.fields import VisibleCohortField, VisiblePersonField
 from api.permissions import CASEWORK, COHORT_READERS, MANAGERS_AND_ADMINS, PANEL
 from iom import access, selectors, services
-from iom.models import Cohort, Membership, Person, Scheme
+from iom.models import Cohort, Membership, Scheme
 
 
 class CohortSerializer(serializers.ModelSerializer):
@@ -78,17 +79,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class AdoptSerializer(serializers.Serializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
-    cohort = serializers.SlugRelatedField(slug_field="slug", queryset=Cohort.objects.none())
+    person = VisiblePersonField()
+    cohort = VisibleCohortField()
     adopted_on = serializers.DateField()
     panel_date = serializers.DateField(required=False, allow_null=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        # Only what the user can see can be named; anything else is "does not exist", never "forbidden".
-        self.fields["person"].queryset = access.person_list_visible_to(user=user)
-        self.fields["cohort"].queryset = access.cohort_list_visible_to(user=user)
 
 
 class ExitSerializer(serializers.Serializer):

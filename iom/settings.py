@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "iom.models.choices.CaseStatus",
+        "ActionStatusEnum": "iom.models.choices.ActionStatus",
+    },
 }
 
 LOGGING = {

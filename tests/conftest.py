@@ -14,6 +14,12 @@ from iom.models import OrganisationType, Role
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for attackers, not for a test suite of many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def police(db):
     return factories.OrganisationFactory(name="Norfolk Constabulary", type=OrganisationType.POLICE)
@@ -121,7 +127,9 @@ def cohort(norfolk):
 
 
 @pytest.fixture
-def all_roles(officer, officer2, probation, manager, outsider_manager, partner, coordinator, employer, analyst, admin_user):
+def all_roles(
+    officer, officer2, probation, manager, outsider_manager, partner, coordinator, employer, analyst, admin_user
+):
     return {
         "officer": officer,
         "officer2": officer2,

@@ -32,25 +32,32 @@ from iom.models import (
 from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
 
-def _check_lead_officer(user: User | None, team: Team) -> None:
-    if user is None:
-        return
-    if user.role not in (Role.IOM_OFFICER, Role.IOM_MANAGER) or user.organisation_type != OrganisationType.POLICE:
-        raise ValidationError({"lead_officer": "The lead officer must be a police IOM officer or manager."})
-    if not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
-        raise ValidationError({"lead_officer": f"{user} is not an active member of a team in {team.scheme}."})
-
-
-def _check_offender_manager(user: User | None, team: Team) -> None:
-    if user is None:
-        return
-    if (
-        user.role not in (Role.OFFENDER_MANAGER, Role.IOM_MANAGER)
-        or user.organisation_type != OrganisationType.PROBATION
+def _allocation_errors(*, team: Team, lead_officer: User | None, offender_manager: User | None) -> dict[str, str]:
+    """Lead officers are police, offender managers probation, both active in a team of the case's scheme."""
+    errors = {}
+    for field, user, organisation_type, roles, label in (
+        (
+            "lead_officer",
+            lead_officer,
+            OrganisationType.POLICE,
+            (Role.IOM_OFFICER, Role.IOM_MANAGER),
+            "police IOM officer",
+        ),
+        (
+            "offender_manager",
+            offender_manager,
+            OrganisationType.PROBATION,
+            (Role.OFFENDER_MANAGER, Role.IOM_MANAGER),
+            "probation offender manager",
+        ),
     ):
-        raise ValidationError({"offender_manager": "The offender manager must be a probation user."})
-    if not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
-        raise ValidationError({"offender_manager": f"{user} is not an active member of a team in {team.scheme}."})
+        if user is None:
+            continue
+        if user.role not in roles or user.organisation_type != organisation_type:
+            errors[field] = f"{user} is not a {label}."
+        elif not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
+            errors[field] = f"{user} is not an active member of a team in {team.scheme}."
+    return errors
 
 
 def case_open(
@@ -72,10 +79,11 @@ def case_open(
         raise ValidationError({"team": "Choose a team you work in (managers: a team in your scheme)."})
     opened_on = opened_on or today()
     not_in_future("opened_on", opened_on, "The opening date")
-    _check_lead_officer(lead_officer, team)
-    _check_offender_manager(offender_manager, team)
+    errors = _allocation_errors(team=team, lead_officer=lead_officer, offender_manager=offender_manager)
     if Case.objects.filter(person=person, team=team).exclude(status=CaseStatus.CLOSED).exists():
-        raise ValidationError({"team": f"{person.full_name} already has an open case in {team}."})
+        errors["team"] = f"{person.full_name} already has an open case in {team}."
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         case = Case.objects.create(
             person=person, team=team, lead_officer=lead_officer, offender_manager=offender_manager, opened_on=opened_on
@@ -95,8 +103,9 @@ def case_allocate(
 ) -> Case:
     """Name the lead police officer and the offender manager."""
     access.ensure_can_change_case(user=acting_user, case=case, attempted="allocate")
-    _check_lead_officer(lead_officer, case.team)
-    _check_offender_manager(offender_manager, case.team)
+    errors = _allocation_errors(team=case.team, lead_officer=lead_officer, offender_manager=offender_manager)
+    if errors:
+        raise ValidationError(errors)
     return _update_case(
         acting_user=acting_user,
         case=case,

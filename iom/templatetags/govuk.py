@@ -1,6 +1,7 @@
 """Render Django form widgets with GOV.UK Frontend classes, so forms need no per-field markup."""
 
 from django import forms, template
+from django.forms.widgets import Input
 
 register = template.Library()
 
@@ -8,7 +9,7 @@ _CLASSES = (
     (forms.Textarea, "govuk-textarea"),
     (forms.Select, "govuk-select"),
     (forms.CheckboxInput, "govuk-checkboxes__input"),
-    (forms.Input, "govuk-input"),
+    (Input, "govuk-input"),
 )
 
 

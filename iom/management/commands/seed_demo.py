@@ -352,7 +352,10 @@ class Cast:
 def _ensure_reference_data() -> tuple[Scheme, dict[str, Team], dict[str, Organisation]]:
     """Scheme, teams and organisations are created when missing and otherwise left exactly as they are."""
     scheme, _ = Scheme.objects.get_or_create(name=SCHEME_NAME, defaults={"force_area": FORCE_AREA})
-    teams = {name: Team.objects.get_or_create(name=name, defaults={"scheme": scheme})[0] for name in (NORWICH, YARMOUTH, LYNN)}
+    teams = {
+        name: Team.objects.get_or_create(name=name, defaults={"scheme": scheme})[0]
+        for name in (NORWICH, YARMOUTH, LYNN)
+    }
     organisations = {
         key: Organisation.objects.get_or_create(name=name, defaults={"type": org_type})[0]
         for key, (name, org_type) in ORGANISATIONS.items()
@@ -454,13 +457,19 @@ class CaseloadBuilder:
             opened_on=opened_on,
         )
         end = self._memberships(
-            person=person, case=case, worker=worker, cohort_slug=cohort_slug, adopted_months_ago=adopted_months_ago,
+            person=person,
+            case=case,
+            worker=worker,
+            cohort_slug=cohort_slug,
+            adopted_months_ago=adopted_months_ago,
             story=story,
         )
         authors = [worker, *(users[name] for name in plan.colleagues if name != "manager")]
         owners = [worker, *(users[name] for name in plan.colleagues)]
         pathways = self._assessments(case=case, authors=authors, end=end)
-        self._actions(case=case, authors=authors, owners=owners, pathways=pathways, end=end, all_done=story in ENDS_CASE)
+        self._actions(
+            case=case, authors=authors, owners=owners, pathways=pathways, end=end, all_done=story in ENDS_CASE
+        )
         self._notes(case=case, person=person, plan=plan, authors=authors, pathways=pathways, end=end)
         if story in ENDS_CASE:
             # The service dates a closure today; the exit itself keeps its real panel date.
@@ -484,12 +493,12 @@ class CaseloadBuilder:
             gender, fake.first_name
         )()
         last_name = fake.last_name()
-        age = min(60, int(rng.triangular(18, 61, 26)))
+        age = min(60, int(rng.triangular(18, 61, 24)))  # IOM cohorts are mostly in their twenties and thirties
         latest = _years_before(self.today, age)
         earliest = _years_before(self.today, age + 1) + datetime.timedelta(days=1)
         date_of_birth = _date_between(rng, earliest, latest)
         first_arrest_year = min(self.today.year - 1, date_of_birth.year + rng.randint(12, 22))
-        crn = f"X{number % 1_000_000:06d}" if rng.random() < 0.85 else None
+        crn = f"X99{number % 10_000:04d}" if rng.random() < 0.85 else None  # demo CRNs start X99 too
         if crn in self.taken_crns:
             crn = None
         aliases = ""
@@ -513,7 +522,11 @@ class CaseloadBuilder:
             "domestic-abuse-perpetrator": 0.15,
             "night-time-economy": 0.15 if cohort_slug == "fixed" else 0.35,
         }
-        flags = [self.cast.flags[code] for code, chance in chances.items() if code in self.cast.flags and rng.random() < chance]
+        flags = [
+            self.cast.flags[code]
+            for code, chance in chances.items()
+            if code in self.cast.flags and rng.random() < chance
+        ]
         # Created by the manager without a team, so the case can be opened with its real (past) date below.
         return person_create(acting_user=self.manager, data=data, flags=flags)
 
@@ -542,6 +555,7 @@ class CaseloadBuilder:
             membership_adopt(
                 acting_user=worker, person=person, cohort=cohorts["flex"], adopted_on=flex_from, panel_date=exited_on
             )
+            self._panel_note(case, worker, flex_from, "Adopted into the Flex cohort for continued support.")
         elif story == READOPTED:
             readopted_on = _panel_date(self.today, rng.randint(1, exit_months_ago - 2))
             membership_adopt(
@@ -610,7 +624,9 @@ class CaseloadBuilder:
                 set_on = _date_between(rng, max(case.opened_on, due_on - datetime.timedelta(days=42)), due_on)
                 done_on = None
             else:
-                due_on = today + datetime.timedelta(days=rng.randint(0, 6) if kind == "this_week" else rng.randint(7, 60))
+                due_on = today + datetime.timedelta(
+                    days=rng.randint(0, 6) if kind == "this_week" else rng.randint(7, 60)
+                )
                 set_on = _date_between(rng, max(case.opened_on, today - datetime.timedelta(days=28)), today)
                 done_on = None
             pathway = rng.choice([*pathways, None])
@@ -650,13 +666,14 @@ class CaseloadBuilder:
         for occurred_on in _dates_between(rng, case.opened_on, end, rng.randint(3, 7)):
             words = {"name": person.first_name, "topic": rng.choice(topics), "place": rng.choice(plan.places)}
             if rng.random() < 0.07:
-                note_type, sensitivity = NoteType.INTELLIGENCE, Sensitivity.RESTRICTED
+                # Intelligence comes from the police side of the team (the first author is the police worker).
+                note_type, sensitivity, author = NoteType.INTELLIGENCE, Sensitivity.RESTRICTED, authors[0]
                 text = rng.choice(RESTRICTED_TEXTS).format(**words)
             else:
-                note_type, sensitivity = _weighted(rng, NOTE_TYPES), Sensitivity.NORMAL
+                note_type, sensitivity, author = _weighted(rng, NOTE_TYPES), Sensitivity.NORMAL, rng.choice(authors)
                 text = rng.choice(NOTE_TEXTS[note_type]).format(**words)
             note_add(
-                acting_user=rng.choice(authors),
+                acting_user=author,
                 case=case,
                 note_type=note_type,
                 text=text,
@@ -713,15 +730,15 @@ class Command(BaseCommand):
                     CaseloadBuilder(cast, today=timezone.localdate()).build()
         except (ValidationError, PermissionDenied, Http404, ConflictError) as exc:
             raise CommandError(f"Nothing was saved: the demo data was refused ({_describe(exc)}).") from exc
-        self._summarise(
-            cast, created=created, reset=reset, people_existed=people_existed, seconds=time.monotonic() - started
-        )
+        if options["verbosity"] >= 1:
+            self._summarise(
+                cast, created=created, reset=reset, people_existed=people_existed, seconds=time.monotonic() - started
+            )
 
     def _summarise(
         self, cast: Cast, *, created: list[str], reset: list[str], people_existed: bool, seconds: float
     ) -> None:
-        if self.verbosity < 1:
-            return
+        """Counts of the demo people's records (not of imported data) and the accounts to sign in with."""
         today = timezone.localdate()
         people = demo_people()
         cases = Case.objects.filter(person__in=people).aggregate(
@@ -758,7 +775,9 @@ class Command(BaseCommand):
             f"  People {people.count()}; cases {cases['total']} ({cases['active']} active, {cases['paused']} paused, "
             f"{cases['closed']} closed; {cases['officer']} active led by officer)."
         )
-        write(f"  Memberships {memberships['total']} ({memberships['exited']} exited); pathway assessments {assessments}.")
+        write(
+            f"  Memberships {memberships['total']} ({memberships['exited']} exited); pathway assessments {assessments}."
+        )
         write(
             f"  Actions {actions['total']} ({actions['overdue']} overdue, {actions['this_week']} due within a week, "
             f"{actions['done']} done); notes {notes['total']} ({notes['restricted']} restricted)."
@@ -770,5 +789,5 @@ class Command(BaseCommand):
         write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in ACCOUNTS:
             user = cast.users[account.username]
-            where = ", ".join(account.teams) or ORGANISATIONS[account.organisation][0]
+            where = ORGANISATIONS[account.organisation][0] + (f" ({', '.join(account.teams)})" if account.teams else "")
             write(f"  {account.username:<12} {user.get_role_display():<20} {where}")

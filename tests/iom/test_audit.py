@@ -1,0 +1,66 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from iom import selectors, services
+from iom.models import AppendOnlyError, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_view_a_change_and_a_refused_change_each_leave_the_right_event(officer, officer2, person):
+    selectors.person_get(user=officer, pk=person.pk)
+    services.person_update(acting_user=officer, person=person, version=person.version, data={"last_name": "Newname"})
+    with pytest.raises(Exception):  # noqa: B017  (404 for the other team, tested elsewhere)
+        services.person_update(acting_user=officer2, person=person, version=person.version, data={"last_name": "X"})
+    events = list(AuditEvent.objects.order_by("pk").values_list("username", "action", "outcome", "person_id"))
+    assert events == [
+        ("officer", "view", "done", person.pk),
+        ("officer", "change", "done", person.pk),
+        ("officer2", "change", "refused", person.pk),
+    ]
+
+
+def test_api_requests_record_request_id_and_ip(api_as, officer, person):
+    api_as(officer).get(f"/api/v1/people/{person.pk}/", HTTP_X_REQUEST_ID="req-123")
+    event = AuditEvent.objects.get(action="view")
+    assert event.request_id == "req-123"
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_searches_are_audited_with_their_query(api_as, officer, person):
+    api_as(officer).get("/api/v1/people/", {"q": person.last_name})
+    event = AuditEvent.objects.get(action="list")
+    assert event.details == {"resource": "people", "query": {"q": [person.last_name]}}
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(officer, person):
+    selectors.person_get(user=officer, pk=person.pk)
+    event = AuditEvent.objects.get()
+    event.action = "delete"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().update(action="delete")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get().action == "view"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_and_delete_of_audit_rows(officer, person):
+    selectors.person_get(user=officer, pk=person.pk)
+    for statement in ("UPDATE iom_auditevent SET action = 'delete'", "DELETE FROM iom_auditevent"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditEvent.objects.get().action == "view"
+
+
+def test_login_and_failed_login_are_audited(client, officer):
+    from tests.factories import PASSWORD
+
+    client.post("/sign-in/", {"username": "officer", "password": "wrong"})
+    client.post("/sign-in/", {"username": "officer", "password": PASSWORD})
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", "username"))
+    assert actions == [("login_failed", "officer"), ("login", "officer")]
