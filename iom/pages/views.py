@@ -8,11 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from iom import access, selectors, services
-from iom.models import ActionStatus, Notification, User
+from iom.errors import ConflictError
+from iom.models import ActionStatus, Notification, Person, User
+from iom.pages.forms import PersonForm
 from iom.services._validation import today
 
 
@@ -38,6 +41,63 @@ def person_detail(request, pk: int):
     cases = selectors.case_list(user=request.user).filter(person=person)
     memberships = selectors.membership_list(user=request.user).filter(person=person)
     return render(request, "pages/person.html", {"person": person, "cases": cases, "memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    """Edit with optimistic locking: a stale save shows the other person's change and saves nothing."""
+    access.ensure_works_cases(user=request.user)
+    person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    conflict = None
+    if request.method == "POST":
+        form = PersonForm(request.POST, instance=Person.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                services.person_update(
+                    acting_user=request.user,
+                    person=person,
+                    version=form.cleaned_data["version"],
+                    data=form.service_data(),
+                    flags=list(form.cleaned_data["flags"]),
+                )
+            except ConflictError as exc:
+                conflict = _conflict_rows(form, exc)
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{person.full_name}'s details were saved.")
+                return redirect("person", pk=person.pk)
+    else:
+        form = PersonForm(instance=person, initial={"version": person.version})
+    return render(request, "pages/person_edit.html", {"person": person, "form": form, "conflict": conflict})
+
+
+def _conflict_rows(form: PersonForm, exc: ConflictError) -> list[dict]:
+    """What the other person saved beside what this user typed, for the fields that differ."""
+    current = Person.objects.get(pk=form.instance.pk)
+    rows = []
+    for name in form.Meta.fields:
+        theirs = getattr(current, name) if name != "flags" else ", ".join(str(f) for f in current.flags.all())
+        yours = form.cleaned_data.get(name)
+        if name == "flags":
+            yours = ", ".join(str(f) for f in yours or [])
+        if (theirs or "") != (yours or ""):
+            rows.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
+    # The form now carries the latest version, so saving again deliberately overwrites with what is shown.
+    data = form.data.copy()
+    data["version"] = str(exc.current_version)
+    form.data = data
+    return rows
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form's fields, and the rest in the summary."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class GrantForm(forms.Form):
@@ -80,8 +140,7 @@ def case_access(request, pk: int):
                 )
                 return redirect("case-access", pk=case.pk)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
     grants = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
     return render(request, "pages/case_access.html", {"case": case, "form": form, "grants": grants})
 

@@ -1,5 +1,6 @@
 """Every write to the IOM core. Views, the API, commands and tasks call these and nothing else."""
 
+from iom.services.accounts import role_validate
 from iom.services.cases import (
     action_add,
     action_cancel,
@@ -36,4 +37,5 @@ __all__ = [
     "person_create",
     "person_update",
     "remind_overdue_actions",
+    "role_validate",
 ]

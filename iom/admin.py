@@ -1,0 +1,124 @@
+"""Django admin for administrators: accounts and reference data, never case content.
+
+Access is by role, not Django's superuser flag: the demo ``admin`` is an
+administrator and not a superuser (DESIGN.md). People, cases and notes are
+deliberately not registered here.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from iom.models import AuditEvent, Cohort, Flag, Organisation, Role, Scheme, Team, User
+from iom.services.accounts import role_validate
+
+
+def _is_administrator(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.role == Role.ADMINISTRATOR or user.is_superuser))
+
+
+class AdministratorAccess:
+    """Every permission on these models follows the administrator role."""
+
+    def has_module_permission(self, request):
+        return _is_administrator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_administrator(request)
+
+    def has_add_permission(self, request):
+        return _is_administrator(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_administrator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Reference rows are referenced by history; retire them (active = False) instead.
+        return False
+
+
+class RoleFitsOrganisation:
+    def clean(self):
+        cleaned = super().clean()
+        role_validate(role=cleaned.get("role"), organisation=cleaned.get("organisation"))
+        return cleaned
+
+
+class UserChangeForm(RoleFitsOrganisation, auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+
+
+class UserCreationForm(RoleFitsOrganisation, auth_forms.UserCreationForm):
+    class Meta(auth_forms.UserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "organisation", "email")
+
+
+@admin.register(User)
+class UserAdmin(AdministratorAccess, BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "organisation__type", "is_active", "teams"]
+    list_select_related = ["organisation"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name", "email"]}),
+        ("Role", {"fields": ["role", "organisation", "teams", "is_active", "is_staff"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password1", "password2", "role", "organisation", "email"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ["teams"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AdministratorAccess, admin.ModelAdmin):
+    list_display = ["name", "type"]
+    list_filter = ["type"]
+    search_fields = ["name"]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(AdministratorAccess, admin.ModelAdmin):
+    list_display = ["name", "force_area"]
+
+
+@admin.register(Team)
+class TeamAdmin(AdministratorAccess, admin.ModelAdmin):
+    list_display = ["name", "scheme"]
+    list_filter = ["scheme"]
+
+
+@admin.register(Flag)
+class FlagAdmin(AdministratorAccess, admin.ModelAdmin):
+    list_display = ["name", "code", "built_in", "active"]
+    readonly_fields = ["built_in"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(AdministratorAccess, admin.ModelAdmin):
+    list_display = ["name", "slug", "scheme", "active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(AdministratorAccess, admin.ModelAdmin):
+    """Read-only, and without changed values or details: administrators see who did what, not case content."""
+
+    list_display = ["occurred_at", "username", "action", "outcome", "object_type", "object_id", "person_id"]
+    list_filter = ["action", "outcome", "object_type"]
+    search_fields = ["username", "object_id", "request_id"]
+    fields = ["occurred_at", "username", "action", "outcome", "object_type", "object_id", "person_id", "request_id"]
+    readonly_fields = fields
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,44 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from iom.models import Role
+from iom.services import role_validate
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_must_fit_the_organisation(police, opcc):
+    role_validate(role=Role.IOM_OFFICER, organisation=police)
+    role_validate(role=Role.ADMINISTRATOR, organisation=police)
+    with pytest.raises(ValidationError) as excinfo:
+        role_validate(role=Role.EMPLOYER, organisation=police)
+    assert "role" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        role_validate(role=Role.IOM_OFFICER, organisation=opcc)
+
+
+def test_the_administrator_manages_reference_data_but_no_case_content(client, admin_user):
+    client.login(username="admin", password=PASSWORD)
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/django-admin/iom/team/").status_code == 200
+    assert client.get("/django-admin/iom/user/").status_code == 200
+    assert client.get("/django-admin/iom/person/").status_code == 404
+    assert client.get("/django-admin/iom/case/").status_code == 404
+
+
+def test_other_roles_cannot_use_the_admin(client, manager):
+    manager.is_staff = True
+    manager.save()
+    client.login(username="manager", password=PASSWORD)
+    assert client.get("/django-admin/iom/team/").status_code in (302, 403)
+
+
+def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, person):
+    from iom import selectors
+
+    selectors.person_get(user=officer, pk=person.pk)
+    client.login(username="admin", password=PASSWORD)
+    response = client.get("/django-admin/iom/auditevent/")
+    assert response.status_code == 200
+    assert b"officer" in response.content
