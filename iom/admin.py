@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from iom.models import AuditEvent, Cohort, Flag, Organisation, Role, Scheme, Team, User
+from iom.audit import audit_record
+from iom.models import AuditAction, AuditEvent, Cohort, Flag, Organisation, Role, Scheme, Team, User
 from iom.services.accounts import role_validate
 
 
@@ -36,6 +37,17 @@ class AdministratorAccess:
     def has_delete_permission(self, request, obj=None):
         # Reference rows are referenced by history; retire them (active = False) instead.
         return False
+
+    # Admin edits go to the s.62 audit log too, not only to Django's LogEntry.
+    def log_addition(self, request, obj, message):
+        audit_record(user=request.user, action=AuditAction.CREATE, obj=obj, details={"via": "admin"})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit_record(
+            user=request.user, action=AuditAction.CHANGE, obj=obj, details={"via": "admin", "message": str(message)}
+        )
+        return super().log_change(request, obj, message)
 
 
 class RoleFitsOrganisation:

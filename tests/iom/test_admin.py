@@ -42,3 +42,15 @@ def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, 
     response = client.get("/django-admin/iom/auditevent/")
     assert response.status_code == 200
     assert b"officer" in response.content
+
+
+def test_admin_changes_are_audited(client, admin_user, norfolk):
+    from iom.models import AuditEvent, Team
+
+    client.login(username="admin", password=PASSWORD)
+    response = client.post("/django-admin/iom/team/add/", {"name": "Thetford IOM", "scheme": norfolk.pk})
+    assert response.status_code == 302
+    team = Team.objects.get(name="Thetford IOM")
+    event = AuditEvent.objects.get(action="create", object_type="team")
+    assert event.object_id == str(team.pk)
+    assert event.username == "admin"

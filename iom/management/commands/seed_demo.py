@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -364,17 +363,6 @@ def _ensure_reference_data() -> tuple[Scheme, dict[str, Team], dict[str, Organis
     return scheme, teams, organisations
 
 
-# The reference data the demo administrator keeps in the Django admin. Not accounts: the admin's user
-# form would let a staff member with change_user make themselves a superuser.
-ADMIN_REFERENCE_MODELS = ("organisation", "scheme", "team", "flag")
-
-
-def _reference_data_permissions() -> QuerySet[Permission]:
-    """View, add and change (never delete) on reference data, so ``is_staff`` is of use in the admin."""
-    codenames = [f"{verb}_{model}" for model in ADMIN_REFERENCE_MODELS for verb in ("view", "add", "change")]
-    return Permission.objects.filter(content_type__app_label="iom", codename__in=codenames)
-
-
 def _ensure_accounts(
     teams: dict[str, Team], organisations: dict[str, Organisation]
 ) -> tuple[dict[str, User], list[str], list[str]]:
@@ -399,8 +387,6 @@ def _ensure_accounts(
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.teams.set([teams[name] for name in account.teams])
-            if account.is_staff:
-                user.user_permissions.set(_reference_data_permissions())
             created.append(account.username)
         elif not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
