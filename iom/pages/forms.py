@@ -4,7 +4,7 @@ from django import forms
 
 from iom.models import Flag, Person
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PersonForm(forms.ModelForm):
