@@ -18,6 +18,7 @@ class StrictQueryParamsMixin:
     """Unknown query parameters are a 400 with field errors, not silently ignored (DESIGN.md)."""
 
     permission_classes: ClassVar = [RolePermission]
+    lookup_value_regex = "[0-9]+"
     extra_query_params: ClassVar[frozenset[str]] = frozenset()
 
     def allowed_query_params(self) -> set[str]:
@@ -25,6 +26,7 @@ class StrictQueryParamsMixin:
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
             allowed |= set(filterset_class.base_filters)
+        allowed |= set(getattr(self, "filterset_fields", None) or ())
         if getattr(self, "ordering_fields", None):
             allowed.add("ordering")
         return allowed
@@ -49,6 +51,15 @@ class AuditedListMixin:
                 user=request.user, action=self.audit_resource, query=dict(request.query_params.lists())
             )
         return response
+
+
+class AuditedCaseContentMixin:
+    """Reading one note, action or assessment is a consultation of the person's record: audit it."""
+
+    def get_object(self):
+        obj = super().get_object()
+        selectors.record_view(user=self.request.user, obj=obj, person_id=obj.case.person_id)
+        return obj
 
 
 class VersionSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import (
+    AuditedCaseContentMixin,
     AuditedListMixin,
     ConflictSerializer,
     ErrorSerializer,
@@ -223,12 +224,15 @@ class CaseViewSet(
 )
 class AssessmentViewSet(
     StrictQueryParamsMixin,
+    AuditedListMixin,
+    AuditedCaseContentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = AssessmentSerializer
+    audit_resource = "assessments"
     filterset_fields = ["case", "pathway", "rag", "need_level"]
     ordering_fields = ["assessed_on"]
     ordering = ["-assessed_on", "-id"]
@@ -295,12 +299,15 @@ class ActionFilter(django_filters.FilterSet):
 )
 class ActionViewSet(
     StrictQueryParamsMixin,
+    AuditedListMixin,
+    AuditedCaseContentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ActionSerializer
+    audit_resource = "actions"
     filterset_class = ActionFilter
     ordering_fields = ["due_on", "status"]
     ordering = ["due_on", "id"]
@@ -381,6 +388,7 @@ class NoteSerializer(serializers.ModelSerializer):
 class NoteViewSet(
     StrictQueryParamsMixin,
     AuditedListMixin,
+    AuditedCaseContentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -39,6 +39,7 @@ class CohortViewSet(
 ):
     serializer_class = CohortSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9-]+"
     ordering_fields = ["name", "slug", "created_at"]
     ordering = ["name"]
     filterset_fields = ["active", "scheme"]

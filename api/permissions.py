@@ -5,6 +5,7 @@ permitted user sees is decided by the selectors (iom/access.py), which give 404.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 
 from iom.access import CASEWORK_ROLES, COHORT_READER_ROLES, works_cases
@@ -26,7 +27,10 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
-        action = getattr(view, "action", None) or request.method.lower()
+        action = getattr(view, "action", None)
+        if action is None and getattr(view, "action_map", None) is not None:
+            raise MethodNotAllowed(request.method)  # a viewset route that does not take this method
+        action = action or request.method.lower()
         if request.method == "OPTIONS" and action == "metadata":
             return True
         roles = getattr(view, "action_roles", {})

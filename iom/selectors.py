@@ -64,6 +64,11 @@ def case_get(*, user: User, pk: int) -> Case:
     return case
 
 
+def record_view(*, user: User, obj, person_id: int | None) -> None:
+    """Record that ``user`` read one record about a person (a note, an action, an assessment)."""
+    audit_record(user=user, action=AuditAction.VIEW, obj=obj, person=person_id)
+
+
 def audit_list_query(*, user: User, action: str, query: Mapping[str, Any]) -> None:
     """Record that ``user`` listed or searched, with the filters used (the query is the consultation)."""
     cleaned = {key: value for key, value in query.items() if value not in (None, "", [])}

@@ -31,6 +31,7 @@ def home(request):
         context["overdue"] = selectors.action_list(user=user).filter(
             owner=user, status=ActionStatus.OPEN, due_on__lt=today()
         )[:20]
+        selectors.audit_list_query(user=user, action="caseload", query={})
     return render(request, "pages/home.html", context)
 
 

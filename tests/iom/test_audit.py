@@ -64,3 +64,20 @@ def test_login_and_failed_login_are_audited(client, officer):
     client.post("/sign-in/", {"username": "officer", "password": PASSWORD})
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "username"))
     assert actions == [("login_failed", "officer"), ("login", "officer")]
+
+
+def test_reading_a_note_action_or_assessment_is_a_view_of_the_person(api_as, officer, case):
+    from tests import factories
+
+    note = factories.NoteFactory(case=case, author=officer)
+    action = factories.ActionFactory(case=case, owner=officer)
+    assessment = factories.AssessmentFactory(case=case, assessed_by=officer)
+    client = api_as(officer)
+    for url in (f"/api/v1/notes/{note.pk}/", f"/api/v1/actions/{action.pk}/", f"/api/v1/assessments/{assessment.pk}/"):
+        assert client.get(url).status_code == 200
+    views = AuditEvent.objects.filter(action="view").values_list("object_type", "person_id")
+    assert sorted(views) == sorted(
+        [("casenote", case.person_id), ("action", case.person_id), ("pathwayassessment", case.person_id)]
+    )
+    client.get("/api/v1/actions/", {"overdue": "true"})
+    assert AuditEvent.objects.get(action="list").details == {"resource": "actions", "query": {"overdue": ["true"]}}
