@@ -108,33 +108,45 @@ def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: 
     raise exc
 
 
+CASEWORK_REFUSAL = "Your role does not include case work."
+
+
 def ensure_works_cases(*, user: User) -> None:
     if not works_cases(user):
-        raise PermissionDenied("Your role does not include case work.")
+        raise PermissionDenied(CASEWORK_REFUSAL)
+
+
+def _ensure_can_change(
+    *, user: User, obj, person_id: int | None, changeable: QuerySet, visible: QuerySet, attempted: str, noun: str
+) -> None:
+    """The one refusal ladder for writes: role (403), visibility (404), permission to change (403)."""
+    details = {"attempted": attempted}
+    if not works_cases(user):
+        _refuse(user=user, obj=obj, person_id=person_id, details=details, exc=PermissionDenied(CASEWORK_REFUSAL))
+    if changeable.filter(pk=obj.pk).exists():
+        return
+    if visible.filter(pk=obj.pk).exists():
+        _refuse(
+            user=user,
+            obj=obj,
+            person_id=person_id,
+            details=details,
+            exc=PermissionDenied(f"You can see this {noun} but have not been given permission to change it."),
+        )
+    _refuse(user=user, obj=obj, person_id=person_id, details=details, exc=Http404(f"No such {noun}."))
 
 
 def ensure_can_change_case(*, user: User, case: Case, attempted: str = "change") -> None:
     """Refuse (and audit) unless ``user`` may change ``case``: 403 for the role, 404 if invisible."""
-    details = {"attempted": attempted}
-    if not works_cases(user):
-        _refuse(
-            user=user,
-            obj=case,
-            person_id=case.person_id,
-            details=details,
-            exc=PermissionDenied("Your role does not include case work."),
-        )
-    if case_list_changeable_by(user=user).filter(pk=case.pk).exists():
-        return
-    if case_list_visible_to(user=user).filter(pk=case.pk).exists():
-        _refuse(
-            user=user,
-            obj=case,
-            person_id=case.person_id,
-            details=details,
-            exc=PermissionDenied("You can see this case but have not been given permission to change it."),
-        )
-    _refuse(user=user, obj=case, person_id=case.person_id, details=details, exc=Http404("No such case."))
+    _ensure_can_change(
+        user=user,
+        obj=case,
+        person_id=case.person_id,
+        changeable=case_list_changeable_by(user=user),
+        visible=case_list_visible_to(user=user),
+        attempted=attempted,
+        noun="case",
+    )
 
 
 # --- People -----------------------------------------------------------------
@@ -164,26 +176,15 @@ def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
 
 
 def ensure_can_change_person(*, user: User, person: Person, attempted: str = "change") -> None:
-    details = {"attempted": attempted}
-    if not works_cases(user):
-        _refuse(
-            user=user,
-            obj=person,
-            person_id=person.pk,
-            details=details,
-            exc=PermissionDenied("Your role does not include case work."),
-        )
-    if person_list_changeable_by(user=user).filter(pk=person.pk).exists():
-        return
-    if person_list_visible_to(user=user).filter(pk=person.pk).exists():
-        _refuse(
-            user=user,
-            obj=person,
-            person_id=person.pk,
-            details=details,
-            exc=PermissionDenied("You can see this person but may not change their record."),
-        )
-    _refuse(user=user, obj=person, person_id=person.pk, details=details, exc=Http404("No such person."))
+    _ensure_can_change(
+        user=user,
+        obj=person,
+        person_id=person.pk,
+        changeable=person_list_changeable_by(user=user),
+        visible=person_list_visible_to(user=user),
+        attempted=attempted,
+        noun="person",
+    )
 
 
 # --- Cohorts and memberships -----------------------------------------------

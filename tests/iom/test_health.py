@@ -1,3 +1,4 @@
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,31 +20,31 @@ def test_healthz_reports_the_database_and_eager_celery(client, settings):
     assert body["checks"]["broker"] == {"status": "not_configured", "mode": "eager"}
 
 
-def test_healthz_is_503_when_the_broker_is_down(client, settings):
+@contextlib.contextmanager
+def broker(settings, url: str):
+    """Point both Django's setting and the already-configured Celery app at ``url``."""
     from iom.celery import app
 
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = url
     original = app.conf.broker_url
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.broker_url = url
     try:
-        response = client.get("/healthz")
+        yield
     finally:
         app.conf.broker_url = original
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, settings):
+    with broker(settings, "redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["status"] == "error"
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL names the real Redis (CI sets it)")
 def test_healthz_checks_a_real_redis_broker(client, settings):
-    from iom.celery import app
-
-    settings.CELERY_BROKER_URL = os.environ["TEST_REDIS_URL"]
-    original = app.conf.broker_url
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    try:
+    with broker(settings, os.environ["TEST_REDIS_URL"]):
         response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = original
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["broker"]["status"] == "ok"
 
