@@ -101,10 +101,14 @@ def case_list_changeable_by(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(_case_q(user, grant_codenames=(CHANGE_CASE,)))
 
 
+# Attempts that would have created a record are audited as refused *creates*, the rest as refused changes.
+CREATING_ATTEMPTS = frozenset({"adopt", "add action", "add note", "assess pathway", "open case"})
+
+
 def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None):
-    audit_record(
-        user=user, action=AuditAction.CHANGE, obj=obj, person=person_id, outcome=AuditOutcome.REFUSED, details=details
-    )
+    attempted = (details or {}).get("attempted")
+    action = AuditAction.CREATE if attempted in CREATING_ATTEMPTS else AuditAction.CHANGE
+    audit_record(user=user, action=action, obj=obj, person=person_id, outcome=AuditOutcome.REFUSED, details=details)
     raise exc
 
 
@@ -146,6 +150,22 @@ def ensure_can_change_case(*, user: User, case: Case, attempted: str = "change")
         visible=case_list_visible_to(user=user),
         attempted=attempted,
         noun="case",
+    )
+
+
+def user_list_seeing_case(*, case: Case) -> QuerySet[User]:
+    """The reverse of :func:`case_list_visible_to`: who could own an action on ``case``."""
+    grant = Exists(
+        CaseUserObjectPermission.objects.filter(
+            user_id=OuterRef("pk"), content_object_id=case.pk, permission__codename__in=(VIEW_CASE, CHANGE_CASE)
+        )
+    )
+    in_scheme_as_manager = Q(role=Role.IOM_MANAGER, teams__scheme_id=case.team.scheme_id)
+    return (
+        User.objects.filter(is_active=True, role__in=CASEWORK_ROLES, organisation__type__in=CASEWORK_ORGANISATION_TYPES)
+        .filter(Q(teams=case.team_id) | in_scheme_as_manager | Q(grant))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 
@@ -223,6 +243,15 @@ def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, 
     ensure_can_change_person(user=user, person=person, attempted=attempted)
 
 
+def may_decide_for_cohort(*, user: User, cohort: Cohort) -> bool:
+    """Whether to offer panel decisions on ``cohort`` at all (each decision still checks the person)."""
+    if not works_cases(user) or user.role not in PANEL_ROLES:
+        return False
+    if cohort.scheme_id is None:
+        return user.role == Role.IOM_MANAGER
+    return Team.objects.filter(members=user, scheme_id=cohort.scheme_id).exists()
+
+
 def membership_list_visible_to(*, user: User) -> QuerySet[Membership]:
     if not works_cases(user):
         return Membership.objects.none()
@@ -257,9 +286,12 @@ def audit_list_visible_to(*, user: User) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.none()
     if user.role == Role.ADMINISTRATOR:
         return AuditEvent.objects.all()
+    # Events about a person only when the manager can see that person (so a grant to another
+    # scheme's person never surfaces here); events about no person when done by the scheme's staff.
     scheme_staff = User.objects.filter(teams__scheme_id__in=_scheme_ids(user)).values("pk")
     return AuditEvent.objects.filter(
-        Q(user_id__in=scheme_staff) | Q(person_id__in=person_list_visible_to(user=user).values("pk"))
+        Q(person_id__in=person_list_visible_to(user=user).values("pk"))
+        | Q(person_id__isnull=True, user_id__in=scheme_staff)
     )
 
 

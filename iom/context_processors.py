@@ -1,5 +1,6 @@
-"""Values every page needs: the unread-notification count for the bell."""
+"""Values every page needs: the unread-notification count for the bell and which menu items to show."""
 
+from iom import access
 from iom.models import Notification
 
 
@@ -7,4 +8,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    return {
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "nav_casework": access.works_cases(user),
+        "nav_audit": access.reads_audit(user),
+    }

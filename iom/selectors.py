@@ -8,7 +8,8 @@ these functions are the only way pages and the API read people and cases.
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from iom import access
@@ -17,8 +18,10 @@ from iom.models import (
     Action,
     ActionStatus,
     AuditAction,
+    AuditEvent,
     Case,
     CaseNote,
+    CaseStatus,
     Membership,
     PathwayAssessment,
     Person,
@@ -111,5 +114,51 @@ def membership_list(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def person_timeline_prefetch() -> list[Prefetch]:
-    return [Prefetch("memberships", queryset=Membership.objects.select_related("cohort"))]
+def pathway_current_for_cases(*, case_ids: list[int]) -> dict[int, dict[str, PathwayAssessment]]:
+    """``{case_id: {pathway: newest assessment}}`` for many cases in one query (the caseload's RAG summary)."""
+    newest = (
+        PathwayAssessment.objects.filter(case_id=OuterRef("case_id"), pathway=OuterRef("pathway"))
+        .order_by("-assessed_on", "-pk")
+        .values("pk")[:1]
+    )
+    current: dict[int, dict[str, PathwayAssessment]] = {case_id: {} for case_id in case_ids}
+    for assessment in PathwayAssessment.objects.filter(case_id__in=case_ids, pk=Subquery(newest)):
+        current[assessment.case_id][assessment.pathway] = assessment
+    return current
+
+
+def in_order(field: str, values: list[str]) -> DbCase:
+    """An ORDER BY expression putting ``field``'s values in the given (working) order, not alphabetical."""
+    return DbCase(*(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)), default=Value(99))
+
+
+CASE_STATUS_ORDER = in_order("status", [CaseStatus.ACTIVE, CaseStatus.PAUSED, CaseStatus.CLOSED])
+ACTION_STATUS_ORDER = in_order("status", [ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.CANCELLED])
+
+
+def caseload(*, user: User) -> QuerySet[Case]:
+    """Cases the user leads or co-manages: active, then paused, then closed."""
+    return (
+        case_list(user=user)
+        .filter(Q(lead_officer=user) | Q(offender_manager=user))
+        .order_by(CASE_STATUS_ORDER, "person__last_name", "person__first_name", "pk")
+    )
+
+
+def note_list_recent_on_caseload(*, user: User, limit: int = 10) -> list[CaseNote]:
+    return list(
+        note_list(user=user)
+        .filter(Q(case__lead_officer=user) | Q(case__offender_manager=user))
+        .select_related("case__person")
+        .order_by("-occurred_on", "-pk")[:limit]
+    )
+
+
+def person_viewers(*, person: Person, limit: int = 20) -> list[dict[str, Any]]:
+    """Who has looked at this person, most recent first: for managers answering "who has seen this?"."""
+    return list(
+        AuditEvent.objects.filter(person_id=person.pk, action=AuditAction.VIEW)
+        .values("username")
+        .annotate(last_viewed=Max("occurred_at"), views=Count("id"))
+        .order_by("-last_viewed")[:limit]
+    )

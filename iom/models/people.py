@@ -59,5 +59,14 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def age(self) -> int:
+        """Completed years today (London); someone born on 29 February ages on 1 March in other years."""
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]

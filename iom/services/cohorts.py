@@ -5,12 +5,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
 from iom.models import AuditAction, Cohort, Membership, Person, Role, Scheme, User
-from iom.services._validation import cleaned_copy, not_in_future, reject_unknown
+from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
 COHORT_FIELDS = ("slug", "name", "description", "scheme", "active")
 
@@ -59,18 +59,33 @@ def membership_adopt(
     if overlapping is not None:
         message = f"The adoption date must be after their last exit from {cohort.name} ({overlapping.exited_on})."
         raise ValidationError({"adopted_on": message})
-    with transaction.atomic():
-        membership = Membership.objects.create(
-            person=person, cohort=cohort, adopted_on=adopted_on, panel_date=panel_date, decided_by=acting_user
-        )
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=membership,
-            person=person,
-            changes=field_changes({}, {"cohort": cohort.slug, "adopted_on": adopted_on, "panel_date": panel_date}),
-        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                person=person, cohort=cohort, adopted_on=adopted_on, panel_date=panel_date, decided_by=acting_user
+            )
+            _audit_adoption(acting_user=acting_user, membership=membership)
+    except IntegrityError as exc:
+        # Someone recorded the same decision at the same moment: the constraints kept one.
+        raise ValidationError({"person": f"{person.full_name} was adopted into {cohort.name} just now."}) from exc
     return membership
+
+
+def _audit_adoption(*, acting_user: User, membership: Membership) -> None:
+    audit_record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        obj=membership,
+        person=membership.person_id,
+        changes=field_changes(
+            {},
+            {
+                "cohort": membership.cohort.slug,
+                "adopted_on": membership.adopted_on,
+                "panel_date": membership.panel_date,
+            },
+        ),
+    )
 
 
 def membership_exit(
@@ -92,10 +107,14 @@ def membership_exit(
         errors["exited_on"] = f"The exit date cannot be before the adoption date ({membership.adopted_on})."
     if not (exit_reason or "").strip():
         errors["exit_reason"] = "Enter the reason the panel gave for the exit."
+    for field, value, label in (
+        ("exited_on", exited_on, "The exit date"),
+        ("panel_date", panel_date, "The panel date"),
+    ):
+        if value is not None and value > today() and field not in errors:
+            errors[field] = f"{label} cannot be in the future."
     if errors:
         raise ValidationError(errors)
-    not_in_future("exited_on", exited_on, "The exit date")
-    not_in_future("panel_date", panel_date, "The panel date")
     values = {
         "exited_on": exited_on,
         "exit_reason": exit_reason.strip(),

@@ -21,6 +21,8 @@ def govuk_widget(bound_field):
     attrs = {}
     if bound_field.errors and css:
         css += f" {css}--error"
+    if isinstance(widget, forms.DateInput):
+        css += " govuk-input--width-10"
     if css:
         attrs["class"] = css
     described = []

@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 
 from iom.models import Role
 from iom.services import role_validate
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def test_roles_must_fit_the_organisation(police, opcc):
 
 
 def test_the_administrator_manages_reference_data_but_no_case_content(client, admin_user):
-    client.login(username="admin", password=PASSWORD)
+    client.force_login(admin_user)
     assert client.get("/django-admin/").status_code == 200
     assert client.get("/django-admin/iom/team/").status_code == 200
     assert client.get("/django-admin/iom/user/").status_code == 200
@@ -30,7 +29,7 @@ def test_the_administrator_manages_reference_data_but_no_case_content(client, ad
 def test_other_roles_cannot_use_the_admin(client, manager):
     manager.is_staff = True
     manager.save()
-    client.login(username="manager", password=PASSWORD)
+    client.force_login(manager)
     assert client.get("/django-admin/iom/team/").status_code in (302, 403)
 
 
@@ -38,7 +37,7 @@ def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, 
     from iom import selectors
 
     selectors.person_get(user=officer, pk=person.pk)
-    client.login(username="admin", password=PASSWORD)
+    client.force_login(admin_user)
     response = client.get("/django-admin/iom/auditevent/")
     assert response.status_code == 200
     assert b"officer" in response.content
@@ -47,7 +46,7 @@ def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, 
 def test_admin_changes_are_audited(client, admin_user, norfolk):
     from iom.models import AuditEvent, Team
 
-    client.login(username="admin", password=PASSWORD)
+    client.force_login(admin_user)
     response = client.post("/django-admin/iom/team/add/", {"name": "Thetford IOM", "scheme": norfolk.pk})
     assert response.status_code == 302
     team = Team.objects.get(name="Thetford IOM")

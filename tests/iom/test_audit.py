@@ -81,3 +81,14 @@ def test_reading_a_note_action_or_assessment_is_a_view_of_the_person(api_as, off
     )
     client.get("/api/v1/actions/", {"overdue": "true"})
     assert AuditEvent.objects.get(action="list").details == {"resource": "actions", "query": {"overdue": ["true"]}}
+
+
+def test_sign_in_locks_after_five_failures(client, officer):
+    from tests.factories import PASSWORD
+
+    for _ in range(5):
+        client.post("/sign-in/", {"username": "officer", "password": "wrong"})
+    response = client.post("/sign-in/", {"username": "officer", "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many failed sign-in attempts" in response.content
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,106 @@
+"""Forms of the cohort and audit pages. They parse and label input; the services validate and write."""
+
+import datetime
+
+from django import forms
+from django.db.models import QuerySet
+
+from iom.models import AuditAction, District, Person
+from iom.pnc import PNC_PATTERN
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d"]
+NO_SUCH_PERSON = "No person you can see has that PNC ID"
+
+
+def _date_field(label: str, *, required: bool = True, missing: str = "", help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DATE_INPUT,
+        input_formats=DATE_FORMATS,
+        help_text=help_text,
+        error_messages={
+            "required": missing or f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a real date, for example 2024-03-27",
+        },
+    )
+
+
+class AdoptForm(forms.Form):
+    """The panel's adoption decision. The PNC ID is resolved only among people the user can see."""
+
+    pnc_id = forms.CharField(
+        label="PNC ID of the person",
+        max_length=13,
+        help_text="For example, 2013/0012345Q",
+        error_messages={"required": "Enter the PNC ID of the person"},
+    )
+    adopted_on = _date_field("Adoption date")
+    panel_date = _date_field("Panel date", required=False, help_text="The panel that decided the adoption, if known")
+
+    def __init__(self, *args, people: QuerySet[Person], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+
+    def clean_pnc_id(self) -> str:
+        pnc_id = self.cleaned_data["pnc_id"].strip().upper()
+        if not PNC_PATTERN.match(pnc_id):
+            raise forms.ValidationError("Enter a PNC ID as YYYY/NNNNNNNL, for example 2013/0012345Q")
+        # Unknown and invisible look the same, so the form never reveals who exists.
+        person = self.people.filter(pnc_id=pnc_id).first()
+        if person is None:
+            raise forms.ValidationError(NO_SUCH_PERSON)
+        self.cleaned_data["person"] = person
+        return pnc_id
+
+
+class ExitForm(forms.Form):
+    exited_on = _date_field("Exit date", help_text="The member's last day in the cohort")
+    # Optional here: the service owns the rule, so a missing reason and a bad date are reported together.
+    exit_reason = forms.CharField(
+        label="Reason the panel gave for the exit", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    panel_date = _date_field("Panel date", required=False, help_text="The panel that decided the exit, if known")
+
+
+MEMBER_STATUS_CHOICES = [("current", "Current members"), ("exited", "Exited members"), ("all", "All members")]
+
+
+class MemberFilterForm(forms.Form):
+    """The cohort page's GET filters; blank values mean "any"."""
+
+    status = forms.ChoiceField(label="Membership", choices=MEMBER_STATUS_CHOICES, required=False, initial="current")
+    district = forms.ChoiceField(
+        label="Home district", choices=[("", "Any district"), *District.choices], required=False
+    )
+    q = forms.CharField(label="Name or PNC ID", max_length=100, required=False)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"status": data.get("status") or "current", "district": data.get("district"), "q": data.get("q", "")}
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label="Username", max_length=150, required=False, help_text="Exactly as they sign in")
+    person = forms.IntegerField(
+        label="Person ID",
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "Enter the person ID as a whole number, for example 42"},
+    )
+    date_from = _date_field("From date", required=False)
+    date_to = _date_field("To date", required=False)
+    action = forms.ChoiceField(label="Action", choices=[("", "Any action"), *AuditAction.choices], required=False)
+
+    def clean(self):
+        data = super().clean()
+        date_from: datetime.date | None = data.get("date_from")
+        date_to: datetime.date | None = data.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data
+
+    def query(self) -> dict[str, str]:
+        """The filters used, as text, for the audit row that records this consultation."""
+        return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}

@@ -1,0 +1,62 @@
+"""Everything the person page shows, read in a fixed number of queries however long the history."""
+
+from collections import defaultdict
+from typing import Any
+
+from iom import access, selectors
+from iom.models import Case, CaseStatus, CaseUserObjectPermission, Pathway, Person, User
+from iom.services._validation import today
+
+
+def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
+    cases = list(
+        selectors.case_list(user=user).filter(person=person).order_by(selectors.CASE_STATUS_ORDER, "-opened_on", "pk")
+    )
+    case_ids = [case.pk for case in cases]
+    changeable = set(access.case_list_changeable_by(user=user).filter(pk__in=case_ids).values_list("pk", flat=True))
+    history: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for assessment in selectors.assessment_list(user=user).filter(case_id__in=case_ids).order_by("-assessed_on", "-pk"):
+        history[assessment.case_id][assessment.pathway].append(assessment)
+    actions = defaultdict(list)
+    open_first = selectors.action_list(user=user).order_by(selectors.ACTION_STATUS_ORDER, "due_on", "pk")
+    for action in open_first.filter(case_id__in=case_ids):
+        actions[action.case_id].append(action)
+    notes = defaultdict(list)
+    for note in selectors.note_list(user=user).filter(case_id__in=case_ids).order_by("-occurred_on", "-pk"):
+        notes[note.case_id].append(note)
+    grants = defaultdict(list)
+    for grant in (
+        CaseUserObjectPermission.objects.filter(content_object_id__in=case_ids)
+        .select_related("user", "permission")
+        .order_by("user__username")
+    ):
+        grants[grant.content_object_id].append(grant)
+    case_sections = []
+    for case in cases:
+        pathways = []
+        for value, label in Pathway.choices:
+            entries = history[case.pk][value]
+            pathways.append(
+                {"value": value, "label": label, "current": entries[0] if entries else None, "history": entries}
+            )
+        case_sections.append(
+            {
+                "case": case,
+                "can_change": case.pk in changeable,
+                "pathways": pathways,
+                "actions": actions[case.pk],
+                "notes": notes[case.pk],
+                "grants": grants[case.pk],
+            }
+        )
+    memberships = list(selectors.membership_list(user=user).filter(person=person).order_by("-adopted_on", "pk"))
+    return {
+        "today": today(),
+        "person": person,
+        "case_sections": case_sections,
+        "memberships": memberships,
+        "can_edit_person": access.person_list_changeable_by(user=user).filter(pk=person.pk).exists(),
+        "can_open_case": user.teams.exclude(
+            pk__in=Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).values("team_id")
+        ).exists(),
+    }
