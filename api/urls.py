@@ -6,8 +6,16 @@ from api.audit import AuditEventViewSet
 from api.auth import MeView, TokenView
 from api.cases import ActionViewSet, AssessmentViewSet, CaseViewSet, NoteViewSet
 from api.cohorts import CohortViewSet, MembershipViewSet
+from api.gateway import (
+    EmployerViewSet,
+    GatewayFiguresView,
+    OpportunityViewSet,
+    PlacementViewSet,
+    PledgeViewSet,
+)
 from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
+from api.referrals import ConsentViewSet, ReferralViewSet
 
 router = DefaultRouter()
 router.register("people", PersonViewSet, basename="person")
@@ -19,10 +27,17 @@ router.register("actions", ActionViewSet, basename="action")
 router.register("notes", NoteViewSet, basename="note")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("placements", PlacementViewSet, basename="placement")
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("metrics/gateway/", GatewayFiguresView.as_view(), name="metrics-gateway"),
     path("", include(router.urls)),
 ]
 

@@ -187,6 +187,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 60 * 60 * 6},
     },
+    "chase-overdue-referrals": {
+        "task": "referrals.tasks.chase_overdue_referrals",
+        "schedule": crontab(hour=7, minute=10),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    "remind-sustainment-due": {
+        "task": "referrals.tasks.remind_sustainment_due",
+        "schedule": crontab(hour=7, minute=20),
+        "options": {"expires": 60 * 60 * 6},
+    },
 }
 
 # --- REST framework ---------------------------------------------------------
@@ -221,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "iom.models.choices.CaseStatus",
         "ActionStatusEnum": "iom.models.choices.ActionStatus",
+        "PathwayEnum": "iom.models.choices.Pathway",
+        "ReferralStateEnum": "referrals.models.ReferralState",
     },
 }
 

@@ -1,0 +1,289 @@
+"""Gateway to Employment over the API: employers, pledges, opportunities, placements and the Plan's figures."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin
+from api.permissions import CASEWORK, RolePermission
+from iom.models import Organisation, OrganisationType, Role
+from partners import selectors as partner_selectors
+from partners import services as partner_services
+from partners.models import Commitment, Employer, Opportunity, Pledge
+from referrals import selectors, services
+from referrals.models import InterviewOutcome, PlacementEvent, PlacementEventKind
+
+COORDINATOR = frozenset({Role.SCHEME_COORDINATOR})
+GATEWAY_READERS = frozenset(
+    {Role.SCHEME_COORDINATOR, Role.EMPLOYER, Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR}
+)
+FIGURE_READERS = frozenset({Role.SCHEME_COORDINATOR, Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(type=OrganisationType.EMPLOYER)
+    )
+    name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "sector",
+            "size",
+            "districts",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Gateway employers (an employer sees only itself)"),
+    retrieve=extend_schema(summary="Read an employer", responses={200: EmployerSerializer, 404: ErrorSerializer}),
+    create=extend_schema(summary="Register an employer", responses={201: EmployerSerializer, 400: ErrorSerializer}),
+)
+class EmployerViewSet(
+    StrictQueryParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = EmployerSerializer
+    filterset_fields = ["sector", "size"]
+    action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}
+
+    def get_queryset(self):
+        return partner_selectors.employer_list_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        organisation = data.pop("organisation")
+        serializer.instance = partner_services.employer_register(
+            acting_user=self.request.user, organisation=organisation, data=data
+        )
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all())
+    commitments = serializers.ListField(child=serializers.ChoiceField(choices=Commitment.choices), required=False)
+
+    class Meta:
+        model = Pledge
+        fields = ["id", "employer", "signed_on", "signed_by", "opportunities_pledged", "commitments", "status"]
+        read_only_fields = ["id", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pledges (an employer sees only its own)"),
+    retrieve=extend_schema(summary="Read a pledge", responses={200: PledgeSerializer, 404: ErrorSerializer}),
+    create=extend_schema(summary="Record a signed pledge", responses={201: PledgeSerializer, 400: ErrorSerializer}),
+)
+class PledgeViewSet(
+    StrictQueryParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PledgeSerializer
+    filterset_fields = ["employer", "status"]
+    action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}
+
+    def get_queryset(self):
+        return partner_selectors.pledge_list_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = partner_services.pledge_record(acting_user=self.request.user, **serializer.validated_data)
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all())
+    employer_name = serializers.CharField(source="employer.organisation.name", read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "employer",
+            "employer_name",
+            "opportunity_type",
+            "title",
+            "district",
+            "hours_per_week",
+            "closing_on",
+            "positions",
+            "status",
+        ]
+        read_only_fields = ["id"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Opportunities (an employer sees only its own)"),
+    retrieve=extend_schema(summary="Read an opportunity", responses={200: OpportunitySerializer, 404: ErrorSerializer}),
+    create=extend_schema(
+        summary="Publish an opportunity", responses={201: OpportunitySerializer, 400: ErrorSerializer}
+    ),
+    partial_update=extend_schema(summary="Change an opportunity (e.g. mark it filled)"),
+)
+class OpportunityViewSet(
+    StrictQueryParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = OpportunitySerializer
+    filterset_fields = ["employer", "status", "opportunity_type", "district"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_roles = {
+        "list": GATEWAY_READERS | CASEWORK,
+        "retrieve": GATEWAY_READERS | CASEWORK,
+        "create": COORDINATOR,
+        "partial_update": COORDINATOR,
+    }
+
+    def get_queryset(self):
+        return partner_selectors.opportunity_list_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = partner_services.opportunity_save(
+            acting_user=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = partner_services.opportunity_save(
+            acting_user=self.request.user, data=serializer.validated_data, opportunity=serializer.instance
+        )
+
+
+class PlacementEventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=PlacementEventKind.choices)
+    outcome = serializers.ChoiceField(choices=InterviewOutcome.choices, required=False, allow_blank=True)
+
+    class Meta:
+        model = PlacementEvent
+        fields = ["id", "kind", "occurred_on", "outcome", "reason", "recorded_at"]
+        read_only_fields = ["id", "recorded_at"]
+
+
+class CandidateSerializer(serializers.Serializer):
+    """A placement as its employer sees it: the candidate's first name and initial, the role, the disclosure."""
+
+    id = serializers.IntegerField(source="placement.pk")
+    candidate = serializers.CharField(source="display_name")
+    role = serializers.CharField()
+    opportunity = serializers.IntegerField(source="placement.opportunity_id")
+    support_contacts = serializers.CharField()
+    unspent_convictions = serializers.ListField(child=serializers.DictField())
+    started_on = serializers.DateField(source="placement.started_on")
+    sustained_13_on = serializers.DateField(source="placement.sustained_13_on")
+    sustained_26_on = serializers.DateField(source="placement.sustained_26_on")
+    ended_on = serializers.DateField(source="placement.ended_on")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Gateway placements (employers: their own candidates)", responses=CandidateSerializer),
+    retrieve=extend_schema(summary="Read a placement", responses={200: CandidateSerializer, 404: ErrorSerializer}),
+)
+class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.GenericViewSet):
+    serializer_class = CandidateSerializer
+    audit_resource = "placements"
+    action_roles = {
+        "list": GATEWAY_READERS | CASEWORK,
+        "retrieve": GATEWAY_READERS | CASEWORK,
+        "events": GATEWAY_READERS | CASEWORK,
+    }
+
+    def get_queryset(self):
+        return selectors.placement_list_visible_to(user=self.request.user).order_by("-matched_at", "-id")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        candidates = [selectors.candidate_for_employer(placement=p) for p in page]
+        return self.get_paginated_response(CandidateSerializer(candidates, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        placement = self.get_queryset().filter(pk=pk).first()
+        if placement is None:
+            raise Http404
+        return Response(CandidateSerializer(selectors.candidate_for_employer(placement=placement)).data)
+
+    @extend_schema(
+        summary="List or record what happened (interview, offer, start, sustainment, end)",
+        request=PlacementEventSerializer,
+        responses={200: PlacementEventSerializer(many=True), 201: PlacementEventSerializer, 400: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request, pk=None):
+        placement = self.get_queryset().filter(pk=pk).first()
+        if placement is None:
+            raise Http404
+        if request.method == "GET":
+            return Response(PlacementEventSerializer(placement.events.all(), many=True).data)
+        serializer = PlacementEventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.placement_record_event(
+            acting_user=request.user, placement=placement, **serializer.validated_data
+        )
+        return Response(PlacementEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class GatewayFiguresView(StrictQueryParamsMixin, APIView):
+    """The Plan's count: employers who have taken on an ex-offender, against the target of 100."""
+
+    permission_classes = [RolePermission]
+    action_roles = {"get": FIGURE_READERS}
+    extra_query_params = frozenset({"from", "to"})
+
+    @extend_schema(
+        summary="Gateway to Employment figures",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Count events on or after this date"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Count events on or before this date"),
+        ],
+        responses={
+            200: inline_serializer(
+                "GatewayFigures",
+                {
+                    "employers_pledged": serializers.IntegerField(),
+                    "employers_with_placement_started": serializers.IntegerField(),
+                    "target": serializers.IntegerField(),
+                    "placements_started": serializers.IntegerField(),
+                    "sustained_13_weeks": serializers.IntegerField(),
+                    "sustained_26_weeks": serializers.IntegerField(),
+                },
+            ),
+            400: ErrorSerializer,
+        },
+    )
+    def get(self, request):
+        window = _DateWindow(data={"from": request.query_params.get("from"), "to": request.query_params.get("to")})
+        window.is_valid(raise_exception=True)
+        return Response(
+            selectors.gateway_figures(
+                date_from=window.validated_data.get("from"), date_to=window.validated_data.get("to")
+            )
+        )
+
+
+class _DateWindow(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(required=False, allow_null=True),
+            "to": serializers.DateField(required=False, allow_null=True),
+        }
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": "The end date must not be before the start date."})
+        return attrs

@@ -1,0 +1,197 @@
+"""Reads of consent, referrals and placements: who sees which, and the Gateway figures.
+
+- Police and probation see the referrals and consents of the cases they can see.
+- A partner organisation's staff see the referrals sent to it (never drafts), and the
+  person's summary only while the referral is live.
+- An employer sees a placement only after the match and the officer's approval of the
+  disclosure, and never after the referral was withdrawn (consent withdrawn ends access).
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from iom import access
+from iom.audit import audit_record
+from iom.models import AuditAction, Role, User
+from iom.services._validation import today
+from partners.models import COUNTED_OPPORTUNITY_TYPES, Pledge, PledgeStatus, ServiceType
+from referrals.models import (
+    LIVE_STATES,
+    Consent,
+    DisclosedConviction,
+    Placement,
+    PlacementEvent,
+    PlacementEventKind,
+    Referral,
+    ReferralState,
+)
+from referrals.services.referrals import PARTNER_ROLES, is_partner_of, referral_record_partner_view
+
+GATEWAY_TARGET = 100
+
+
+def consent_list_visible_to(*, user: User) -> QuerySet[Consent]:
+    return Consent.objects.filter(person_id__in=access.person_list_visible_to(user=user).values("pk")).select_related(
+        "scope_organisation", "recorded_by"
+    )
+
+
+def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
+    referrals = Referral.objects.select_related("service__organisation", "case__person", "case__team")
+    if access.works_cases(user):
+        return referrals.filter(case_id__in=access.case_list_visible_to(user=user).values("pk"))
+    if user.is_authenticated and user.is_active and user.role in PARTNER_ROLES and user.organisation_id:
+        return referrals.filter(service__organisation_id=user.organisation_id).exclude(state=ReferralState.DRAFT)
+    return referrals.none()
+
+
+def sees_person_on_referral(*, user: User, referral: Referral) -> bool:
+    """Case workers always; the receiving partner only while the referral is live."""
+    if access.works_cases(user):
+        return True
+    return is_partner_of(user, referral) and referral.state in LIVE_STATES
+
+
+def referral_get(*, user: User, pk: int) -> Referral:
+    """One visible referral; a partner's opening of a live one is logged as a disclosure (first) or view."""
+    referral = referral_list_visible_to(user=user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404("No such referral.")
+    if access.works_cases(user):
+        audit_record(user=user, action=AuditAction.VIEW, obj=referral, person=referral.case.person_id)
+    elif referral.state in LIVE_STATES:
+        referral_record_partner_view(acting_user=user, referral=referral)
+    return referral
+
+
+def placement_list_visible_to(*, user: User) -> QuerySet[Placement]:
+    placements = Placement.objects.select_related(
+        "opportunity__employer__organisation", "referral__service", "referral__case__person"
+    )
+    if user.is_authenticated and user.is_active and user.role == Role.EMPLOYER and user.organisation_id:
+        return placements.filter(
+            opportunity__employer__organisation_id=user.organisation_id,
+            referral__disclosure_approved_at__isnull=False,
+        ).exclude(referral__state=ReferralState.WITHDRAWN)
+    return placements.filter(referral__in=referral_list_visible_to(user=user).values("pk"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What an employer is told about a candidate (DESIGN.md "Consent and disclosure"), nothing more."""
+
+    placement: Placement
+    display_name: str
+    role: str
+    support_contacts: str
+    unspent_convictions: list[dict[str, Any]]
+    live: bool
+
+
+def candidate_for_employer(*, placement: Placement, on: datetime.date | None = None) -> Candidate:
+    on = on or today()
+    referral = placement.referral
+    person = referral.case.person
+    live = referral.state in LIVE_STATES or (placement.started_on is not None and placement.ended_on is None)
+    convictions = [
+        {"offence_category": c.offence_category, "year": c.convicted_on.year}
+        for c in DisclosedConviction.objects.filter(referral=referral).order_by("-convicted_on", "pk")
+        if c.spent_on is None or c.spent_on > on
+    ]
+    return Candidate(
+        placement=placement,
+        display_name=f"{person.first_name} {person.last_name[:1]}." if live else f"Candidate {placement.pk}",
+        role=placement.opportunity.title,
+        support_contacts=referral.support_contacts if live else "",
+        unspent_convictions=convictions if live else [],
+        live=live,
+    )
+
+
+# --- Gateway figures -----------------------------------------------------------------------------
+
+
+def _event_window(queryset: QuerySet, field: str, date_from: datetime.date | None, date_to: datetime.date | None):
+    if date_from:
+        queryset = queryset.filter(**{f"{field}__gte": date_from})
+    if date_to:
+        queryset = queryset.filter(**{f"{field}__lte": date_to})
+    return queryset
+
+
+def gateway_figures(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> dict[str, Any]:
+    """The Plan's Gateway to Employment figures (DESIGN.md "Gateway figures"); one place for API and dashboard.
+
+    ``employers_pledged`` is employers with an active pledge now; the other counts are all-time
+    unless ``date_from``/``date_to`` bound the dates of the events counted.
+    """
+    placements = Placement.objects.all()
+    started = _event_window(placements.filter(started_on__isnull=False), "started_on", date_from, date_to)
+    counted = started.filter(opportunity__opportunity_type__in=COUNTED_OPPORTUNITY_TYPES)
+    sustained_13 = _event_window(
+        placements.filter(sustained_13_on__isnull=False), "sustained_13_on", date_from, date_to
+    )
+    sustained_26 = _event_window(
+        placements.filter(sustained_26_on__isnull=False), "sustained_26_on", date_from, date_to
+    )
+    return {
+        "employers_pledged": Pledge.objects.filter(status=PledgeStatus.ACTIVE).values("employer").distinct().count(),
+        "employers_with_placement_started": counted.values("opportunity__employer").distinct().count(),
+        "target": GATEWAY_TARGET,
+        "placements_started": started.count(),
+        "sustained_13_weeks": sustained_13.count(),
+        "sustained_26_weeks": sustained_26.count(),
+    }
+
+
+FUNNEL_STAGES = ("referred", "matched", "interviewed", "started", "sustained_13_weeks", "sustained_26_weeks")
+
+
+def gateway_funnel(*, by: str | None = None) -> list[dict[str, Any]]:
+    """The funnel referred → matched → interviewed → started → sustained 13 → 26 weeks, counted in people.
+
+    ``by`` = ``None`` (one row), ``"district"`` (the person's home district) or ``"sector"``
+    (the employer's sector; referrals not yet matched have no sector).
+    """
+    referrals = Referral.objects.filter(service__service_type=ServiceType.EMPLOYMENT).exclude(state=ReferralState.DRAFT)
+    interviewed = Exists(PlacementEvent.objects.filter(placement_id=OuterRef("pk"), kind=PlacementEventKind.INTERVIEW))
+    placements = Placement.objects.filter(referral__in=referrals).annotate(interviewed=interviewed)
+    if by == "district":
+        ref_key, pl_key = "case__person__district", "referral__case__person__district"
+    elif by == "sector":
+        ref_key, pl_key = None, "opportunity__employer__sector"
+    else:
+        ref_key = pl_key = None
+    rows: dict[Any, dict[str, Any]] = {}
+
+    def row(key):
+        return rows.setdefault(key, {"group": key, **dict.fromkeys(FUNNEL_STAGES, 0)})
+
+    if ref_key:
+        for item in referrals.values(ref_key).annotate(n=Count("case__person", distinct=True)):
+            row(item[ref_key])["referred"] = item["n"]
+    elif by is None:
+        row(None)["referred"] = referrals.values("case__person").distinct().count()
+    group = [pl_key] if pl_key else []
+    stage_filters = {
+        "matched": Q(),
+        "interviewed": Q(interviewed=True),
+        "started": Q(started_on__isnull=False),
+        "sustained_13_weeks": Q(sustained_13_on__isnull=False),
+        "sustained_26_weeks": Q(sustained_26_on__isnull=False),
+    }
+    counts = placements.values(*group).annotate(
+        **{
+            stage: Count("referral__case__person", filter=condition, distinct=True)
+            for stage, condition in stage_filters.items()
+        }
+    )
+    for item in counts:
+        target = row(item[pl_key] if pl_key else None)
+        for stage in stage_filters:
+            target[stage] = item[stage]
+    return sorted(rows.values(), key=lambda r: (r["group"] is None, str(r["group"] or "")))
