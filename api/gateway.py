@@ -80,6 +80,7 @@ class PledgeSerializer(serializers.ModelSerializer):
         model = Pledge
         fields = ["id", "employer", "signed_on", "signed_by", "opportunities_pledged", "commitments", "status"]
         read_only_fields = ["id", "status"]
+        validators = []  # pledge_record lapses the earlier active pledge
 
 
 @extend_schema_view(

@@ -27,6 +27,8 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if request.method.lower() not in getattr(view, "http_method_names", ()):
+            raise MethodNotAllowed(request.method)
         action = getattr(view, "action", None)
         if action is None and getattr(view, "action_map", None) is not None:
             raise MethodNotAllowed(request.method)  # a viewset route that does not take this method

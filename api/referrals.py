@@ -235,6 +235,12 @@ class ReferralViewSet(
     def get_object(self):
         return selectors.referral_get(user=self.request.user, pk=self.kwargs["pk"])
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and not access.works_cases(self.request.user):
+            services.referral_record_partner_views(acting_user=self.request.user, referrals=page)
+        return page
+
     def perform_create(self, serializer):
         serializer.instance = services.referral_create(acting_user=self.request.user, **serializer.validated_data)
 

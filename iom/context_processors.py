@@ -12,4 +12,5 @@ def navigation(request) -> dict:
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_casework": access.works_cases(user),
         "nav_audit": access.reads_audit(user),
+        "nav_role": user.role,
     }

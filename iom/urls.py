@@ -8,4 +8,5 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("iom.pages.urls")),
+    path("", include("referrals.urls")),
 ]

@@ -22,7 +22,6 @@ from partners.models import COUNTED_OPPORTUNITY_TYPES, Pledge, PledgeStatus, Ser
 from referrals.models import (
     LIVE_STATES,
     Consent,
-    DisclosedConviction,
     Placement,
     PlacementEvent,
     PlacementEventKind,
@@ -73,11 +72,18 @@ def placement_list_visible_to(*, user: User) -> QuerySet[Placement]:
         "opportunity__employer__organisation", "referral__service", "referral__case__person"
     )
     if user.is_authenticated and user.is_active and user.role == Role.EMPLOYER and user.organisation_id:
-        return placements.filter(
-            opportunity__employer__organisation_id=user.organisation_id,
-            referral__disclosure_approved_at__isnull=False,
-        ).exclude(referral__state=ReferralState.WITHDRAWN)
-    return placements.filter(referral__in=referral_list_visible_to(user=user).values("pk"))
+        return (
+            placements.filter(
+                opportunity__employer__organisation_id=user.organisation_id,
+                referral__disclosure_approved_at__isnull=False,
+            )
+            .exclude(referral__state=ReferralState.WITHDRAWN)
+            .exclude(referral__consent__withdrawn_on__isnull=False)
+            .prefetch_related("referral__convictions")
+        )
+    return placements.filter(referral__in=referral_list_visible_to(user=user).values("pk")).prefetch_related(
+        "referral__convictions"
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ def candidate_for_employer(*, placement: Placement, on: datetime.date | None = N
     live = referral.state in LIVE_STATES or (placement.started_on is not None and placement.ended_on is None)
     convictions = [
         {"offence_category": c.offence_category, "year": c.convicted_on.year}
-        for c in DisclosedConviction.objects.filter(referral=referral).order_by("-convicted_on", "pk")
+        for c in referral.convictions.all()
         if c.spent_on is None or c.spent_on > on
     ]
     return Candidate(
@@ -159,7 +165,7 @@ def gateway_funnel(*, by: str | None = None) -> list[dict[str, Any]]:
     """
     referrals = Referral.objects.filter(service__service_type=ServiceType.EMPLOYMENT).exclude(state=ReferralState.DRAFT)
     interviewed = Exists(PlacementEvent.objects.filter(placement_id=OuterRef("pk"), kind=PlacementEventKind.INTERVIEW))
-    placements = Placement.objects.filter(referral__in=referrals).annotate(interviewed=interviewed)
+    placements = Placement.objects.filter(referral__in=referrals)
     if by == "district":
         ref_key, pl_key = "case__person__district", "referral__case__person__district"
     elif by == "sector":
@@ -179,19 +185,20 @@ def gateway_funnel(*, by: str | None = None) -> list[dict[str, Any]]:
     group = [pl_key] if pl_key else []
     stage_filters = {
         "matched": Q(),
-        "interviewed": Q(interviewed=True),
+        "interviewed": Q(interviewed),
         "started": Q(started_on__isnull=False),
         "sustained_13_weeks": Q(sustained_13_on__isnull=False),
         "sustained_26_weeks": Q(sustained_26_on__isnull=False),
     }
-    counts = placements.values(*group).annotate(
-        **{
-            stage: Count("referral__case__person", filter=condition, distinct=True)
-            for stage, condition in stage_filters.items()
-        }
-    )
+    aggregates = {
+        stage: Count("referral__case__person", filter=condition, distinct=True)
+        for stage, condition in stage_filters.items()
+    }
+    counts = placements.values(*group).annotate(**aggregates) if group else [placements.aggregate(**aggregates)]
     for item in counts:
         target = row(item[pl_key] if pl_key else None)
+        if by == "sector":
+            target["referred"] = None  # people are referred before any employer (so sector) is known
         for stage in stage_filters:
             target[stage] = item[stage]
     return sorted(rows.values(), key=lambda r: (r["group"] is None, str(r["group"] or "")))

@@ -82,9 +82,7 @@ def open_case(request, pk: int):
 
 
 def _caseworkers(case: Case, *, organisation_type: str, roles: tuple[str, ...]):
-    return User.objects.filter(
-        is_active=True, role__in=roles, organisation__type=organisation_type, teams__scheme_id=case.team.scheme_id
-    ).distinct()
+    return access.user_list_seeing_case(case=case).filter(role__in=roles, organisation__type=organisation_type)
 
 
 @login_required
@@ -308,6 +306,9 @@ def access_grants(request, pk: int):
                 messages.success(request, f"{grantee} can now {verb} this case.")
                 return redirect("case-access", pk=case.pk)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            errors = exc.message_dict
+            if "grantee" in errors:
+                errors.setdefault("username", []).extend(errors.pop("grantee"))
+            add_service_errors(form, ValidationError(errors))
     grants = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
     return render(request, "pages/case_access.html", {"case": case, "form": form, "grants": grants})

@@ -1,6 +1,7 @@
 """Page forms. They only parse and label input; the services validate and write."""
 
 from django import forms
+from django.forms.utils import pretty_name
 
 from iom.models import (
     CaseStatus,
@@ -35,8 +36,11 @@ class SpecificErrors:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = (field.label or "").lower()
+        for name, field in self.fields.items():
+            label = field.label or pretty_name(name)
+            # Keep acronyms (PNC ID, RAG status, CRN) as written; lower-case ordinary words.
+            if not label.split(" ", 1)[0].isupper():
+                label = label[:1].lower() + label[1:]
             choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
             field.error_messages["required"] = f"{'Choose' if choosing else 'Enter'} {label}."
             if isinstance(field, forms.DateField):

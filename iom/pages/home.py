@@ -19,7 +19,8 @@ def home(request):
     if not access.works_cases(user):
         return render(request, "pages/home_other.html")
     on = today()
-    cases = list(selectors.caseload(user=user)[:100])
+    page = paginate(request, selectors.caseload(user=user), per_page=50)
+    cases = list(page.object_list)
     current = selectors.pathway_current_for_cases(case_ids=[case.pk for case in cases])
     rows = []
     for case in cases:
@@ -34,12 +35,16 @@ def home(request):
             }
         )
     my_open_actions = selectors.action_list(user=user).filter(owner=user, status=ActionStatus.OPEN)
+    overdue = my_open_actions.filter(due_on__lt=on)
+    due_this_week = my_open_actions.filter(due_on__gte=on, due_on__lte=on + datetime.timedelta(days=7))
     context = {
         "rows": rows,
-        "overdue": list(my_open_actions.filter(due_on__lt=on).order_by("due_on", "pk")[:20]),
-        "due_this_week": list(
-            my_open_actions.filter(due_on__gte=on, due_on__lte=on + datetime.timedelta(days=7)).order_by("due_on")[:20]
-        ),
+        "page_obj": page,
+        "querystring": "",
+        "overdue_count": overdue.count(),
+        "due_this_week_count": due_this_week.count(),
+        "overdue": list(overdue.order_by("due_on", "pk")[:20]),
+        "due_this_week": list(due_this_week.order_by("due_on", "pk")[:20]),
         "recent_notes": selectors.note_list_recent_on_caseload(user=user),
         "today": on,
     }

@@ -31,6 +31,14 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         .order_by("user__username")
     ):
         grants[grant.content_object_id].append(grant)
+    # The person page is a face over every app (STYLE.md): referrals and consent come from referrals'
+    # own selectors, so the same visibility rules apply here as in the API.
+    from referrals import selectors as referral_selectors
+
+    referrals = defaultdict(list)
+    for referral in referral_selectors.referral_list_visible_to(user=user).filter(case_id__in=case_ids):
+        referrals[referral.case_id].append(referral)
+    consents = list(referral_selectors.consent_list_visible_to(user=user).filter(person=person))
     case_sections = []
     for case in cases:
         pathways = []
@@ -47,6 +55,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
                 "actions": actions[case.pk],
                 "notes": notes[case.pk],
                 "grants": grants[case.pk],
+                "referrals": referrals[case.pk],
             }
         )
     memberships = list(selectors.membership_list(user=user).filter(person=person).order_by("-adopted_on", "pk"))
@@ -55,6 +64,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         "person": person,
         "case_sections": case_sections,
         "memberships": memberships,
+        "consents": consents,
         "can_edit_person": access.person_list_changeable_by(user=user).filter(pk=person.pk).exists(),
         "can_open_case": user.teams.exclude(
             pk__in=Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).values("team_id")

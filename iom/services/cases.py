@@ -32,8 +32,19 @@ from iom.models import (
 from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
 
-def _allocation_errors(*, team: Team, lead_officer: User | None, offender_manager: User | None) -> dict[str, str]:
-    """Lead officers are police, offender managers probation, both active in a team of the case's scheme."""
+def _sees_team_cases(user: User, team: Team, case: Case | None) -> bool:
+    """Whoever is named on a case must be able to open it: in its team, a manager of its scheme, or granted."""
+    if case is not None:
+        return access.case_list_visible_to(user=user).filter(pk=case.pk).exists()
+    if user.role == Role.IOM_MANAGER:
+        return user.teams.filter(scheme_id=team.scheme_id).exists()
+    return user.teams.filter(pk=team.pk).exists()
+
+
+def _allocation_errors(
+    *, team: Team, lead_officer: User | None, offender_manager: User | None, case: Case | None = None
+) -> dict[str, str]:
+    """Lead officers are police, offender managers probation, both active and able to see the case."""
     errors = {}
     for field, user, organisation_type, roles, label in (
         (
@@ -55,8 +66,8 @@ def _allocation_errors(*, team: Team, lead_officer: User | None, offender_manage
             continue
         if user.role not in roles or user.organisation_type != organisation_type:
             errors[field] = f"{user} is not a {label}."
-        elif not user.is_active or not user.teams.filter(scheme_id=team.scheme_id).exists():
-            errors[field] = f"{user} is not an active member of a team in {team.scheme}."
+        elif not user.is_active or not _sees_team_cases(user, team, case):
+            errors[field] = f"{user} cannot see this case: choose someone in {team} (or give them access first)."
     return errors
 
 
@@ -103,7 +114,7 @@ def case_allocate(
 ) -> Case:
     """Name the lead police officer and the offender manager."""
     access.ensure_can_change_case(user=acting_user, case=case, attempted="allocate")
-    errors = _allocation_errors(team=case.team, lead_officer=lead_officer, offender_manager=offender_manager)
+    errors = _allocation_errors(team=case.team, lead_officer=lead_officer, offender_manager=offender_manager, case=case)
     if errors:
         raise ValidationError(errors)
     return _update_case(

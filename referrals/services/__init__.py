@@ -11,6 +11,7 @@ from referrals.services.referrals import (
     referral_add_update,
     referral_create,
     referral_record_partner_view,
+    referral_record_partner_views,
     referral_transition,
 )
 from referrals.services.reminders import chase_overdue_referrals, remind_sustainment_due
@@ -26,6 +27,7 @@ __all__ = [
     "referral_approve_disclosure",
     "referral_create",
     "referral_record_partner_view",
+    "referral_record_partner_views",
     "referral_transition",
     "remind_sustainment_due",
 ]

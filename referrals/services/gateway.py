@@ -157,12 +157,13 @@ def _extend_for_later_convictions(rows: list[DisclosedConviction]) -> None:
             for later in rows:
                 if later is earlier or later.convicted_on < earlier.convicted_on:
                     continue
-                within = earlier.spent_on is None or later.convicted_on < earlier.spent_on
-                if not within or earlier.spent_on is None:
+                if earlier.spent_on is None or later.convicted_on >= earlier.spent_on:
                     continue
-                if later.spent_on is None or later.spent_on > earlier.spent_on:
-                    earlier.spent_on = later.spent_on
-                    changed = True
+                end = None if later.spent_on is None else max(earlier.spent_on, later.spent_on)
+                for row in (earlier, later):
+                    if row.spent_on != end:
+                        row.spent_on = end
+                        changed = True
 
 
 def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Placement:
@@ -175,6 +176,8 @@ def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Pl
     errors = {}
     if referral.state not in MATCHABLE_STATES:
         errors["referral"] = "Accept the referral before matching it to an opportunity."
+    if referral.consent_id is None or referral.consent.withdrawn_on is not None:
+        errors["consent"] = "Nothing goes to an employer without the person's consent: record consent first."
     if opportunity.status != OpportunityStatus.OPEN:
         errors["opportunity"] = f"{opportunity.title} is {opportunity.get_status_display().lower()}."
     if errors:
@@ -286,6 +289,9 @@ def _check_event(*, placement: Placement, kind: str, occurred_on: datetime.date,
     if kind == K.ENDED:
         if occurred_on < started:
             raise ValidationError({"occurred_on": "A placement cannot end before it started."})
+        latest = max(d for d in (started, placement.sustained_13_on, placement.sustained_26_on) if d)
+        if occurred_on < latest:
+            raise ValidationError({"occurred_on": f"A placement cannot end before its last confirmation ({latest})."})
         if not (reason or "").strip():
             raise ValidationError({"reason": "Say why the placement ended."})
     if kind == K.INTERVIEW and outcome not in InterviewOutcome.values:

@@ -235,6 +235,35 @@ def referral_add_update(*, acting_user: User, referral: Referral, text: str) -> 
     return update
 
 
+def referral_record_partner_views(*, acting_user: User, referrals) -> None:
+    """A partner's list showed these referrals: a disclosure for each live one not seen before, else a view."""
+    from iom.models import AuditEvent
+
+    live = [r for r in referrals if r.state in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS)]
+    if not live:
+        return
+    first = set(
+        Referral.objects.filter(pk__in=[r.pk for r in live], partner_viewed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    Referral.objects.filter(pk__in=first).update(partner_viewed_at=timezone.now())
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                user=acting_user,
+                username=acting_user.username,
+                action=AuditAction.DISCLOSE if r.pk in first else AuditAction.VIEW,
+                object_type="referral",
+                object_id=str(r.pk),
+                person_id=r.case.person_id,
+                details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
+            )
+            for r in live
+        ]
+    )
+
+
 def referral_record_partner_view(*, acting_user: User, referral: Referral) -> None:
     """A partner opened a live referral. The first opening discloses the person to the organisation and is
     logged as a *disclose* with its recipient (s.62); later openings are ordinary views."""

@@ -69,6 +69,7 @@ def remind_sustainment_due(*, on: datetime.date | None = None) -> int:
             )
         )
         .exclude(referral__state=ReferralState.WITHDRAWN)
+        .exclude(referral__consent__withdrawn_on__isnull=False)
         .select_related("opportunity__employer")
     )
     sent = 0

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -733,6 +734,11 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self._summarise(
                 cast, created=created, reset=reset, people_existed=people_existed, seconds=time.monotonic() - started
+            )
+        # Partner services, employers and referrals live in higher layers: run their seeder by name, if installed.
+        if "seed_demo_partners" in get_commands():
+            call_command(
+                "seed_demo_partners", force=options["force"], verbosity=options["verbosity"], stdout=self.stdout
             )
 
     def _summarise(
