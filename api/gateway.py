@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin
 from api.permissions import CASEWORK, RolePermission
+from iom import selectors as iom_selectors
 from iom.models import Organisation, OrganisationType, Role
 from partners import selectors as partner_selectors
 from partners import services as partner_services
@@ -211,12 +212,14 @@ class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.Generi
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         candidates = [selectors.candidate_for_employer(placement=p) for p in page]
+        iom_selectors.audit_list_query(user=request.user, action=self.audit_resource, query=dict(request.query_params))
         return self.get_paginated_response(CandidateSerializer(candidates, many=True).data)
 
     def retrieve(self, request, pk=None):
         placement = self.get_queryset().filter(pk=pk).first()
         if placement is None:
             raise Http404
+        selectors.candidate_record_view(user=request.user, placement=placement, via="api")
         return Response(CandidateSerializer(selectors.candidate_for_employer(placement=placement)).data)
 
     @extend_schema(

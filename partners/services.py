@@ -14,7 +14,7 @@ from django.db import transaction
 
 from iom.audit import audit_record, field_changes, snapshot
 from iom.models import AuditAction, District, Organisation, OrganisationType, Role, User
-from iom.services._validation import cleaned_copy, not_in_future, reject_unknown
+from iom.services._validation import cleaned_copy, reject_unknown, today
 from partners.models import (
     STATUTORY_ORGANISATION_TYPES,
     Commitment,
@@ -114,9 +114,10 @@ def pledge_record(
         errors["signed_by"] = "Enter who signed the pledge."
     if not isinstance(opportunities_pledged, int) or opportunities_pledged < 1:
         errors["opportunities_pledged"] = "Enter how many opportunities were pledged (at least 1)."
+    if signed_on > today():
+        errors["signed_on"] = "The signing date cannot be in the future."
     if errors:
         raise ValidationError(errors)
-    not_in_future("signed_on", signed_on, "The signing date")
     with transaction.atomic():
         lapsed = Pledge.objects.filter(employer=employer, status=PledgeStatus.ACTIVE).update(status=PledgeStatus.LAPSED)
         pledge = Pledge.objects.create(

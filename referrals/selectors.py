@@ -118,6 +118,23 @@ def candidate_for_employer(*, placement: Placement, on: datetime.date | None = N
     )
 
 
+def candidate_record_view(*, user: User, placement: Placement, via: str) -> None:
+    """An employer opened a candidate: the first opening discloses the person to that employer (s.62, with the
+    recipient); later openings are views. Pages and the API both call this."""
+    from iom.models import AuditEvent
+
+    disclosed = AuditEvent.objects.filter(
+        action=AuditAction.DISCLOSE, object_type="placement", object_id=str(placement.pk)
+    ).exists()
+    audit_record(
+        user=user,
+        action=AuditAction.VIEW if disclosed else AuditAction.DISCLOSE,
+        obj=placement,
+        person=placement.referral.case.person_id,
+        details={"recipient_organisation": user.organisation_id, "recipient": user.username, "via": via},
+    )
+
+
 # --- Gateway figures -----------------------------------------------------------------------------
 
 

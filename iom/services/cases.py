@@ -241,6 +241,8 @@ def action_add(
 def action_update(*, acting_user: User, action: Action, version: int, data: dict[str, Any]) -> Action:
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="change action")
     reject_unknown(data, ACTION_FIELDS)
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"status": f"Only open actions can be changed; this one is {action.status}."})
     values = dict(data)
     if "description" in values:
         values["description"] = (values["description"] or "").strip()

@@ -18,8 +18,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from iom import selectors as iom_selectors
-from iom.audit import audit_record
-from iom.models import AuditAction, Role, User
+from iom.models import Role, User
 from iom.pages.common import paginate, querystring_without_page
 from iom.pages.forms import DATE_INPUT, SpecificErrors
 from iom.services._validation import today
@@ -190,13 +189,7 @@ def _render_candidate(request: HttpRequest, placement: Placement, form: EventFor
         {**item, "label": item["offence_category"].replace("_", " ").capitalize()}
         for item in candidate.unspent_convictions
     ]
-    audit_record(
-        user=request.user,
-        action=AuditAction.VIEW,
-        obj=placement,
-        person=placement.referral.case.person_id,
-        details={"recipient_organisation": request.user.organisation_id, "portal": "candidate"},
-    )
+    selectors.candidate_record_view(user=request.user, placement=placement, via="portal")
     status, colour = _status(placement)
     context = {
         "candidate": candidate,

@@ -274,6 +274,8 @@ def placement_record_event(
 
 def _check_event(*, placement: Placement, kind: str, occurred_on: datetime.date, outcome: str, reason: str) -> None:
     not_in_future("occurred_on", occurred_on, "The date")
+    if placement.started_on is None and placement.referral.state not in MATCHABLE_STATES:
+        raise ValidationError({"kind": "This referral has closed; nothing more can be recorded for the candidate."})
     if placement.ended_on is not None:
         raise ValidationError({"kind": f"This placement ended on {placement.ended_on}; nothing more can be recorded."})
     if kind != K.INTERVIEW and PlacementEvent.objects.filter(placement=placement, kind=kind).exists():

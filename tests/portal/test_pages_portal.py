@@ -144,10 +144,15 @@ def test_the_candidate_page_shows_no_surname_date_of_birth_pnc_id_or_case_notes(
 
 
 def test_opening_a_candidate_is_recorded_in_the_audit_log(employer, candidate, dylan):
-    signed_in(employer).get(f"/portal/candidates/{candidate.pk}/")
-    event = AuditEvent.objects.filter(user=employer, action=AuditAction.VIEW, object_type="placement").get()
-    assert event.object_id == str(candidate.pk)
-    assert event.person_id == dylan.pk
+    client = signed_in(employer)
+    client.get(f"/portal/candidates/{candidate.pk}/")
+    client.get(f"/portal/candidates/{candidate.pk}/")
+    events = AuditEvent.objects.filter(user=employer, object_type="placement").order_by("pk")
+    # The first opening discloses the person to the employer (s.62, with the recipient); later ones are views.
+    assert [event.action for event in events] == [AuditAction.DISCLOSE, AuditAction.VIEW]
+    assert {event.object_id for event in events} == {str(candidate.pk)}
+    assert {event.person_id for event in events} == {dylan.pk}
+    assert events[0].details["recipient_organisation"] == employer.organisation_id
 
 
 def test_a_closed_referral_keeps_its_record_without_the_persons_details(employer, coordinator, candidate):
