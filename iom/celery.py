@@ -13,3 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iom.settings")
 app = Celery("iom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+if not app.conf.broker_url:
+    # Eager mode never touches a broker; naming the in-memory one stops kombu warning about a missing host.
+    app.conf.broker_url = "memory://"

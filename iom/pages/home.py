@@ -8,16 +8,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from iom import access, selectors, services
-from iom.models import ActionStatus, Notification, Pathway, Rag
+from iom.models import ActionStatus, Notification, Pathway, Rag, Role
 from iom.pages.common import paginate
 from iom.services._validation import today
+
+ROLE_START_PAGES = {
+    Role.EMPLOYER: "portal",
+    Role.PARTNER_CASEWORKER: "referrals",
+    Role.SCHEME_COORDINATOR: "gateway",
+    Role.ANALYST: "gateway",
+}
 
 
 @login_required
 def home(request):
     user = request.user
     if not access.works_cases(user):
-        return render(request, "pages/home_other.html")
+        # Each other role's work starts somewhere else: the portal, the referrals inbox, the Gateway dashboard.
+        start = ROLE_START_PAGES.get(user.role)
+        return redirect(start) if start else render(request, "pages/home_other.html")
     on = today()
     page = paginate(request, selectors.caseload(user=user), per_page=50)
     cases = list(page.object_list)

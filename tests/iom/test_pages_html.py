@@ -170,7 +170,7 @@ PAGES: dict[str, tuple[str | None, str]] = {
     "sign-in": (None, "/sign-in/"),
     "home-officer": ("officer", "/"),
     "home-probation": ("probation", "/"),
-    "home-without-case-work": ("partner", "/"),
+    "home-without-case-work": ("partner", "/referrals/"),
     "home-administrator": ("admin", "/"),
     "notifications": ("officer", "/notifications/"),
     "notifications-empty": ("employer", "/notifications/"),
