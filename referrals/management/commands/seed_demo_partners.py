@@ -703,6 +703,14 @@ STORIES: tuple[Story, ...] = (
         *placed("yare-trial", 20, interview=10, offer=5),
         (4, "update", "partner", "Offer accepted; start date being agreed with the site manager."),
     ),
+    # Offered months ago and not yet confirmed as started: lets a demo employer confirm a back-dated start
+    # and then, straight away, the 13-week sustainment.
+    gateway(
+        "Reliable at appointments; completed a kitchen skills course with the recovery service.",
+        "D",
+        *referred(140, accepted=136, disclosed=135),
+        *placed("anglia-kitchen", 132, interview=126, offer=122),
+    ),
     # Unsuccessful with one employer, then matched to another and started.
     gateway(
         "Wants customer-facing work; did barista training with the prison's social enterprise.",
