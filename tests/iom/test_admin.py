@@ -53,3 +53,14 @@ def test_admin_changes_are_audited(client, admin_user, norfolk):
     event = AuditEvent.objects.get(action="create", object_type="team")
     assert event.object_id == str(team.pk)
     assert event.username == "admin"
+
+
+def test_seed_demo_refuses_without_debug_unless_forced(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="published password"):
+        call_command("seed_demo")
+    with pytest.raises(CommandError, match="seed_demo_partners"):
+        call_command("seed_demo_partners")

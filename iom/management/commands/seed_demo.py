@@ -20,10 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -31,6 +30,7 @@ from django.utils import timezone
 from faker import Faker
 
 from iom.errors import ConflictError
+from iom.management.demo import DemoCommand
 from iom.models import (
     Action,
     ActionStatus,
@@ -694,25 +694,13 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = (
         "Create the demo Norfolk IOM scheme: organisations, teams, cohorts, one account per role "
         f"(password {DEMO_PASSWORD}) and about 60 people with cases. Safe to run again."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even though DEBUG is false. The demo accounts share a published password: never on live data.",
-        )
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError(
-                "seed_demo creates accounts with a published password, so it only runs with DEBUG=true. "
-                "If this really is a demonstration system, run it again with --force."
-            )
         started = time.monotonic()
         try:
             with transaction.atomic():

@@ -32,10 +32,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -51,6 +50,7 @@ from iom.management.commands.seed_demo import (
     _describe,
     demo_people,
 )
+from iom.management.demo import DemoCommand
 from iom.models import Case, CaseStatus, District, Notification, Organisation, OrganisationType, Pathway, Role, User
 from partners.models import (
     Commitment,
@@ -1310,25 +1310,13 @@ def _quiet_email_tasks() -> Iterator[None]:
 # --- The command -------------------------------------------------------------------------------------------------
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = (
         "Add partner services, Gateway to Employment employers (pledges, opportunities, an account each) and "
         "referrals in every state to the demo data of seed_demo, which runs this at its end. Safe to run again."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even though DEBUG is false. The demo accounts share a published password: never on live data.",
-        )
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError(
-                "seed_demo_partners creates accounts with a published password, so it only runs with DEBUG=true. "
-                "If this really is a demonstration system, run it again with --force."
-            )
         started = time.monotonic()
         builder: PartnersBuilder | None = None
         try:
