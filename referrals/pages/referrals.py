@@ -57,9 +57,10 @@ def consent_new(request, pk: int):
                 given_on=data["given_on"],
             )
         except ValidationError as exc:
-            if "scope" in exc.message_dict:
-                form.add_error("scope_organisation", exc.message_dict.pop("scope"))
-            add_service_errors(form, exc)
+            errors = exc.message_dict  # a fresh dict on every access: work on one copy
+            if "scope" in errors:
+                form.add_error("scope_organisation", errors.pop("scope"))
+            add_service_errors(form, ValidationError(errors))
         else:
             messages.success(request, f"{person.full_name}'s consent was recorded.")
             return redirect(_person_url(person.pk))
@@ -198,6 +199,8 @@ def referral_detail(request, pk: int):
 
 
 def _visible_referral(request, pk: int) -> Referral:
+    if not (access.works_cases(request.user) or request.user.role in PARTNER_ROLES):
+        raise PermissionDenied
     referral = selectors.referral_list_visible_to(user=request.user).filter(pk=pk).first()
     if referral is None:
         raise Http404
