@@ -62,7 +62,7 @@ def open_case(request, pk: int):
     if person is None:
         raise Http404
     teams = request.user.teams.all()
-    form = OpenCaseForm(request.POST or None, teams=teams)
+    form = OpenCaseForm(request.POST if request.method == "POST" else None, teams=teams)
     if request.method == "POST" and form.is_valid():
         user = request.user
         try:
@@ -103,7 +103,7 @@ def allocate(request, pk: int):
         "offender_manager": case.offender_manager_id,
         "status": case.status,
     }
-    form = AllocateForm(request.POST or None, initial=initial, **choices)
+    form = AllocateForm(request.POST if request.method == "POST" else None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         version = data["version"]
@@ -151,7 +151,10 @@ def allocate(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def assess(request, pk: int):
     case = _visible_case(request, pk)
-    form = AssessForm(request.POST or None, initial={"assessed_on": today(), "pathway": request.GET.get("pathway")})
+    form = AssessForm(
+        request.POST if request.method == "POST" else None,
+        initial={"assessed_on": today(), "pathway": request.GET.get("pathway")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.pathway_assess(acting_user=request.user, case=case, **form.cleaned_data)
@@ -174,7 +177,9 @@ def assess(request, pk: int):
 def action_new(request, pk: int):
     case = _visible_case(request, pk)
     form = ActionForm(
-        request.POST or None, owners=access.user_list_seeing_case(case=case), initial={"owner": request.user.pk}
+        request.POST if request.method == "POST" else None,
+        owners=access.user_list_seeing_case(case=case),
+        initial={"owner": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,7 +206,11 @@ def action_edit(request, pk: int):
         "owner": action.owner_id,
         "due_on": action.due_on,
     }
-    form = ActionEditForm(request.POST or None, owners=access.user_list_seeing_case(case=case), initial=initial)
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        owners=access.user_list_seeing_case(case=case),
+        initial=initial,
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -261,7 +270,7 @@ def action_cancel(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def note_new(request, pk: int):
     case = _visible_case(request, pk)
-    form = NoteForm(request.POST or None, initial={"occurred_on": today()})
+    form = NoteForm(request.POST if request.method == "POST" else None, initial={"occurred_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.note_add(acting_user=request.user, case=case, **form.cleaned_data)
@@ -280,7 +289,7 @@ def note_new(request, pk: int):
 def access_grants(request, pk: int):
     access.ensure_works_cases(user=request.user)
     case = selectors.case_get(user=request.user, pk=pk)
-    form = GrantForm(request.POST or None)
+    form = GrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         grantee = User.objects.filter(username=request.POST.get("username", "")).first()
         try:

@@ -38,7 +38,7 @@ def search(request):
 @require_http_methods(["GET", "POST"])
 def create(request):
     access.ensure_works_cases(user=request.user)
-    form = PersonCreateForm(request.POST or None, user=request.user)
+    form = PersonCreateForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(

@@ -43,7 +43,7 @@ def consent_new(request, pk: int):
     person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
     if person is None:
         raise Http404
-    form = ConsentForm(request.POST or None, initial={"given_on": today()})
+    form = ConsentForm(request.POST if request.method == "POST" else None, initial={"given_on": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,7 +74,7 @@ def consent_withdraw(request, pk: int):
     consent = selectors.consent_list_visible_to(user=request.user).filter(pk=pk).select_related("person").first()
     if consent is None:
         raise Http404
-    form = WithdrawConsentForm(request.POST or None, initial={"withdrawn_on": today()})
+    form = WithdrawConsentForm(request.POST if request.method == "POST" else None, initial={"withdrawn_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
             withdrawn = services.consent_withdraw(acting_user=request.user, consent=consent, **form.cleaned_data)
@@ -101,7 +101,7 @@ def referral_new(request, pk: int):
     case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_create(acting_user=request.user, case=case, **form.cleaned_data)

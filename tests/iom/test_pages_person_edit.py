@@ -63,3 +63,10 @@ def test_bad_input_is_summarised_and_writes_nothing(client, officer, person):
 def test_another_team_gets_a_404_on_the_edit_page(client, officer2, person):
     client.force_login(officer2)
     assert client.get(f"/people/{person.pk}/edit/").status_code == 404
+
+
+def test_an_empty_post_is_a_failed_submission_not_a_fresh_form(client, officer, person):
+    client.force_login(officer)
+    response = client.post("/people/new/", {})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
