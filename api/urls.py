@@ -13,6 +13,7 @@ from api.gateway import (
     PlacementViewSet,
     PledgeViewSet,
 )
+from api.interventions import InterventionViewSet, ProgrammeViewSet
 from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
 from api.referrals import ConsentViewSet, ReferralViewSet
@@ -33,6 +34,8 @@ router.register("employers", EmployerViewSet, basename="employer")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("placements", PlacementViewSet, basename="placement")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("interventions", InterventionViewSet, basename="intervention")
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -102,7 +102,9 @@ def case_list_changeable_by(*, user: User) -> QuerySet[Case]:
 
 
 # Attempts that would have created a record are audited as refused *creates*, the rest as refused changes.
-CREATING_ATTEMPTS = frozenset({"adopt", "add action", "add note", "assess pathway", "open case"})
+CREATING_ATTEMPTS = frozenset(
+    {"adopt", "add action", "add note", "assess pathway", "open case", "add referral", "record intervention"}
+)
 
 
 def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None):

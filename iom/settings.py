@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "iom.models.choices.ActionStatus",
         "PathwayEnum": "iom.models.choices.Pathway",
         "ReferralStateEnum": "referrals.models.ReferralState",
+        "InterventionOutcomeEnum": "outcomes.models.InterventionOutcome",
     },
 }
 

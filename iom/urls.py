@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("iom.pages.urls")),
     path("", include("referrals.urls")),
+    path("", include("outcomes.urls")),
 ]

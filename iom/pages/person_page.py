@@ -31,14 +31,19 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         .order_by("user__username")
     ):
         grants[grant.content_object_id].append(grant)
-    # The person page is a face over every app (STYLE.md): referrals and consent come from referrals'
-    # own selectors, so the same visibility rules apply here as in the API.
+    # The person page is a face over every app (STYLE.md): referrals, consent and interventions come from
+    # their apps' own selectors, so the same visibility rules apply here as in the API.
     from referrals import selectors as referral_selectors
 
     referrals = defaultdict(list)
     for referral in referral_selectors.referral_list_visible_to(user=user).filter(case_id__in=case_ids):
         referrals[referral.case_id].append(referral)
     consents = list(referral_selectors.consent_list_visible_to(user=user).filter(person=person))
+    from outcomes import selectors as outcome_selectors
+
+    interventions = defaultdict(list)
+    for intervention in outcome_selectors.intervention_list_visible_to(user=user).filter(case_id__in=case_ids):
+        interventions[intervention.case_id].append(intervention)
     case_sections = []
     for case in cases:
         pathways = []
@@ -56,6 +61,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
                 "notes": notes[case.pk],
                 "grants": grants[case.pk],
                 "referrals": referrals[case.pk],
+                "interventions": interventions[case.pk],
             }
         )
     memberships = list(selectors.membership_list(user=user).filter(person=person).order_by("-adopted_on", "pk"))

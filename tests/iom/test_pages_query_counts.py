@@ -22,7 +22,8 @@ SMALL, LARGE = 5, 50
 # Ceilings: the measured counts (SQLite and PostgreSQL agree) with no slack, so any new query is a decision.
 CASELOAD_CEILING = 13  # + the overdue and due-this-week counts and the paginator count
 SEARCH_CEILING = 8
-PERSON_PAGE_CEILING = {"officer": 18, "manager": 19}  # a manager also reads "Who has looked at this person"
+# A manager also reads "Who has looked at this person"; both read the interventions of the cases (one query).
+PERSON_PAGE_CEILING = {"officer": 19, "manager": 20}
 
 
 def signed_in(user) -> Client:

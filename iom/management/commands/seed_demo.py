@@ -723,10 +723,15 @@ class Command(DemoCommand):
             self._summarise(
                 cast, created=created, reset=reset, people_existed=people_existed, seconds=time.monotonic() - started
             )
-        # Partner services, employers and referrals live in higher layers: run their seeder by name, if installed.
+        # Partner services, employers, referrals and interventions live in higher layers: run their seeders by name,
+        # if installed.
         if "seed_demo_partners" in get_commands():
             call_command(
                 "seed_demo_partners", force=options["force"], verbosity=options["verbosity"], stdout=self.stdout
+            )
+        if "seed_demo_outcomes" in get_commands():
+            call_command(
+                "seed_demo_outcomes", force=options["force"], verbosity=options["verbosity"], stdout=self.stdout
             )
 
     def _summarise(

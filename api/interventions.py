@@ -1,0 +1,154 @@
+"""/api/v1/interventions/ and /api/v1/programmes/: what was delivered to people on cases, and the catalogue."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from api.base import (
+    AuditedCaseContentMixin,
+    AuditedListMixin,
+    ConflictSerializer,
+    ErrorSerializer,
+    StrictQueryParamsMixin,
+    object_for_write,
+)
+from api.fields import VisibleCaseField
+from api.permissions import CASEWORK
+from iom import access
+from iom.models import Organisation
+from outcomes import selectors, services
+from outcomes.models import Intervention, InterventionOutcome, Programme
+from referrals import selectors as referral_selectors
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleReferralField(serializers.PrimaryKeyRelatedField):
+    """A referral the user can see; the service checks it comes from the intervention's case."""
+
+    def get_queryset(self):
+        return referral_selectors.referral_list_visible_to(user=self.context["request"].user)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "name", "provider", "provider_name", "programme_type", "active"]
+        read_only_fields = fields
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    case = VisibleCaseField()
+    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    programme_type = serializers.CharField(source="programme.programme_type", read_only=True)
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, help_text="Defaults to the programme's provider."
+    )
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    referral = VisibleReferralField(required=False, allow_null=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "case",
+            "programme",
+            "programme_name",
+            "programme_type",
+            "provider",
+            "provider_name",
+            "referral",
+            "started_on",
+            "ended_on",
+            "sessions_planned",
+            "sessions_attended",
+            "outcome",
+            "recorded_by",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = ["id", "recorded_by", "version", "created_at"]
+        extra_kwargs = {"outcome": {"required": False}}
+        validators = []  # the service validates dates, attendance and outcome and reports field errors
+
+
+class InterventionUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    provider = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False)
+    referral = VisibleReferralField(required=False, allow_null=True)
+    started_on = serializers.DateField(required=False)
+    ended_on = serializers.DateField(required=False, allow_null=True)
+    sessions_planned = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=32767)
+    sessions_attended = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=32767)
+    outcome = serializers.ChoiceField(choices=InterventionOutcome.choices, required=False)
+
+
+def _ensure_can_change_intervention(*, user, intervention) -> None:
+    access.ensure_can_change_case(user=user, case=intervention.case, attempted="change intervention")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List interventions on cases you can see"),
+    retrieve=extend_schema(
+        summary="Read an intervention",
+        description="Recorded as a view.",
+        responses={200: InterventionSerializer, 404: ErrorSerializer},
+    ),
+    create=extend_schema(
+        summary="Record an intervention", responses={201: InterventionSerializer, 400: ErrorSerializer}
+    ),
+    partial_update=extend_schema(
+        summary="Update an intervention (attendance, end date, outcome)",
+        request=InterventionUpdateSerializer,
+        responses={200: InterventionSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+    ),
+)
+class InterventionViewSet(
+    StrictQueryParamsMixin,
+    AuditedListMixin,
+    AuditedCaseContentMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = InterventionSerializer
+    filterset_fields = ["case", "outcome", "programme"]
+    ordering_fields = ["started_on", "ended_on", "created_at"]
+    ordering = ["-started_on", "-id"]
+    audit_resource = "interventions"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
+
+    def get_queryset(self):
+        return selectors.intervention_list_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.intervention_record(acting_user=self.request.user, **serializer.validated_data)
+
+    def partial_update(self, request, pk=None):
+        intervention = object_for_write(Intervention, pk, request.user, _ensure_can_change_intervention, "intervention")
+        serializer = InterventionUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        intervention = services.intervention_update(
+            acting_user=request.user, intervention=intervention, version=version, data=data
+        )
+        return Response(InterventionSerializer(intervention, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=extend_schema(summary="List the catalogue of programmes and services"))
+class ProgrammeViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProgrammeSerializer
+    filterset_fields = ["programme_type", "provider", "active"]
+    ordering_fields = ["name"]
+    ordering = ["name", "id"]
+    action_roles = {"list": CASEWORK}
+
+    def get_queryset(self):
+        return selectors.programme_list(user=self.request.user)

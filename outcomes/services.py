@@ -1,0 +1,141 @@
+"""Writes to interventions: record one delivered to a person on a case, and update it as it goes on."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from iom import access
+from iom.audit import audit_record, field_changes, snapshot
+from iom.locking import update_with_version
+from iom.models import AuditAction, Case, Organisation, User
+from iom.services._validation import reject_unknown, today
+from outcomes.models import Intervention, InterventionOutcome, Programme
+from referrals.models import Referral
+
+AUDITED_FIELDS = (
+    "programme",
+    "provider",
+    "referral",
+    "started_on",
+    "ended_on",
+    "sessions_planned",
+    "sessions_attended",
+    "outcome",
+)
+UPDATABLE_FIELDS = (
+    "provider",
+    "referral",
+    "started_on",
+    "ended_on",
+    "sessions_planned",
+    "sessions_attended",
+    "outcome",
+)
+
+
+def _intervention_errors(*, case: Case, values: dict[str, Any]) -> dict[str, str]:
+    """Every rule an intervention must meet, as field errors, so a form shows them all at once."""
+    errors: dict[str, str] = {}
+    on = today()
+    started_on: datetime.date | None = values["started_on"]
+    ended_on: datetime.date | None = values["ended_on"]
+    outcome = values["outcome"]
+    if started_on is None:
+        errors["started_on"] = "Enter the date the intervention started."
+    elif started_on > on:
+        errors["started_on"] = "The start date cannot be in the future."
+    if ended_on is not None and ended_on > on:
+        errors["ended_on"] = "The end date cannot be in the future."
+    elif ended_on is not None and started_on is not None and ended_on < started_on:
+        errors["ended_on"] = "The end date cannot be before the start date."
+    if outcome not in InterventionOutcome.values:
+        errors["outcome"] = f"Choose one of: {', '.join(InterventionOutcome.values)}."
+    elif outcome == InterventionOutcome.ONGOING and ended_on is not None:
+        errors["outcome"] = "An intervention with an end date is not ongoing: choose how it ended."
+    elif outcome != InterventionOutcome.ONGOING and ended_on is None:
+        errors["ended_on"] = "Enter the date the intervention ended, or record it as ongoing."
+    planned, attended = values["sessions_planned"], values["sessions_attended"]
+    for field, number in (("sessions_planned", planned), ("sessions_attended", attended)):
+        if number is not None and not 0 <= number <= 32767:
+            errors[field] = "Enter a whole number of sessions, 0 or more."
+    in_range = "sessions_planned" not in errors and "sessions_attended" not in errors
+    if in_range and planned is not None and attended is not None and attended > planned:
+        errors["sessions_attended"] = f"Sessions attended cannot be more than the {planned} planned."
+    referral: Referral | None = values["referral"]
+    if referral is not None and referral.case_id != case.pk:
+        errors["referral"] = "Choose a referral from this case."
+    if not isinstance(values["provider"], Organisation):
+        errors["provider"] = "Choose the organisation that delivers it."
+    return errors
+
+
+def intervention_record(
+    *,
+    acting_user: User,
+    case: Case,
+    programme: Programme,
+    started_on: datetime.date,
+    sessions_planned: int | None = None,
+    sessions_attended: int | None = None,
+    ended_on: datetime.date | None = None,
+    outcome: str = InterventionOutcome.ONGOING,
+    provider: Organisation | None = None,
+    referral: Referral | None = None,
+) -> Intervention:
+    """Record an intervention on ``case``; the provider defaults to the programme's."""
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="record intervention")
+    values = {
+        "programme": programme,
+        "provider": provider or programme.provider,
+        "referral": referral,
+        "started_on": started_on,
+        "ended_on": ended_on,
+        "sessions_planned": sessions_planned,
+        "sessions_attended": sessions_attended,
+        "outcome": outcome,
+    }
+    errors = _intervention_errors(case=case, values=values)
+    if not programme.active:
+        errors["programme"] = f"{programme.name} is no longer offered: choose an active programme."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        intervention = Intervention.objects.create(case=case, recorded_by=acting_user, **values)
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=intervention,
+            person=case.person_id,
+            changes=field_changes({}, snapshot(intervention, AUDITED_FIELDS)),
+        )
+    return intervention
+
+
+def intervention_update(
+    *, acting_user: User, intervention: Intervention, version: int, data: dict[str, Any]
+) -> Intervention:
+    """Change an intervention as it goes on (attendance, end date, outcome); a stale ``version`` is a conflict."""
+    case = intervention.case
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="change intervention")
+    reject_unknown(data, UPDATABLE_FIELDS)
+    values = dict(data)
+    if "provider" in values and values["provider"] is None:
+        values["provider"] = intervention.programme.provider
+    merged = {name: getattr(intervention, name) for name in AUDITED_FIELDS}
+    merged.update(values)
+    errors = _intervention_errors(case=case, values=merged)
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(intervention, values)
+    with transaction.atomic():
+        update_with_version(instance=intervention, version=version, values=values)
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            obj=intervention,
+            person=case.person_id,
+            changes=field_changes(before, snapshot(intervention, values)),
+        )
+    return intervention
