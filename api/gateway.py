@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin
+from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin, require_version
 from api.permissions import CASEWORK, RolePermission
 from iom import selectors as iom_selectors
 from iom.models import Organisation, OrganisationType, Role
@@ -124,8 +124,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "closing_on",
             "positions",
             "status",
+            "version",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "version"]
 
 
 @extend_schema_view(
@@ -163,8 +164,12 @@ class OpportunityViewSet(
         )
 
     def perform_update(self, serializer):
+        version = require_version(self.request.data)
         serializer.instance = partner_services.opportunity_save(
-            acting_user=self.request.user, data=serializer.validated_data, opportunity=serializer.instance
+            acting_user=self.request.user,
+            data=serializer.validated_data,
+            opportunity=serializer.instance,
+            version=version,
         )
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from iom.audit import audit_record, field_changes, snapshot
+from iom.locking import update_with_version
 from iom.models import AuditAction, District, Organisation, OrganisationType, Role, User
 from iom.services._validation import cleaned_copy, reject_unknown, today
 from partners.models import (
@@ -149,8 +150,14 @@ def pledge_lapse(*, acting_user: User, pledge: Pledge) -> Pledge:
 
 
 def opportunity_save(
-    *, acting_user: User, data: Mapping[str, Any], opportunity: Opportunity | None = None
+    *,
+    acting_user: User,
+    data: Mapping[str, Any],
+    opportunity: Opportunity | None = None,
+    version: int | None = None,
 ) -> Opportunity:
+    """Publish an opportunity, or change one at the ``version`` the coordinator read (two coordinators
+    editing the same opportunity never silently overwrite each other)."""
     ensure_coordinator(acting_user)
     reject_unknown(data, OPPORTUNITY_FIELDS)
     values = dict(data)
@@ -159,8 +166,14 @@ def opportunity_save(
     target = opportunity or Opportunity(created_by=acting_user)
     before = snapshot(target, values) if opportunity else {}
     candidate = cleaned_copy(target, values)
+    if opportunity is not None and version is None:
+        raise ValidationError({"version": "Send the version of the opportunity you are changing."})
     with transaction.atomic():
-        candidate.save()
+        if opportunity is None:
+            candidate.save()
+        else:
+            update_with_version(instance=opportunity, version=version, values=values)
+            candidate = opportunity
         audit_record(
             user=acting_user,
             action=AuditAction.CHANGE if opportunity else AuditAction.CREATE,

@@ -501,7 +501,7 @@ BODIES = {
         "title": "Apprentice cook",
         "district": "norwich",
     },
-    "opportunity_patch": lambda w: {"status": "filled"},
+    "opportunity_patch": lambda w: {"status": "filled", "version": w.opportunity_a.version},
     "event": lambda w: {"kind": "interview", "occurred_on": _today().isoformat(), "outcome": "successful"},
 }
 

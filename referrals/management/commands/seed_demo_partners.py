@@ -1150,7 +1150,10 @@ class PartnersBuilder:
                 if opportunity.final_status != saved.status:
                     self.step = f"marking {opportunity.title} {opportunity.final_status}"
                     opportunity_save(
-                        acting_user=self.coordinator, opportunity=saved, data={"status": opportunity.final_status}
+                        acting_user=self.coordinator,
+                        opportunity=saved,
+                        version=saved.version,
+                        data={"status": opportunity.final_status},
                     )
 
     # Referrals.
