@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.http import Http404
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from api.permissions import RolePermission
@@ -15,7 +15,7 @@ PAGING_PARAMS = frozenset({"page", "page_size", "format"})
 
 
 class StrictQueryParamsMixin:
-    """Unknown query parameters are a 400 with field errors, not silently ignored (DESIGN.md)."""
+    # Unknown query parameters are a 400 with field errors, not silently ignored (DESIGN.md).
 
     permission_classes: ClassVar = [RolePermission]
     lookup_value_regex = "[0-9]+"
@@ -39,9 +39,19 @@ class StrictQueryParamsMixin:
                 raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
 
 
-class AuditedListMixin:
-    """Record each list or search with its query, as s.62 asks for consultation."""
+class ReadCreateViewSet(
+    StrictQueryParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    # List, read and create; edits are explicit actions or ``partial_update`` with a version, per resource.
+    pass
 
+
+class AuditedListMixin:
+    # Record each list or search with its query, as s.62 asks for consultation.
     audit_resource: ClassVar[str] = ""
 
     def list(self, request, *args, **kwargs):
@@ -54,8 +64,7 @@ class AuditedListMixin:
 
 
 class AuditedCaseContentMixin:
-    """Reading one note, action or assessment is a consultation of the person's record: audit it."""
-
+    # Reading one note, action or assessment is a consultation of the person's record: audit it.
     def get_object(self):
         obj = super().get_object()
         selectors.record_view(user=self.request.user, obj=obj, person_id=obj.case.person_id)

@@ -3,7 +3,7 @@
 import django_filters
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,7 +12,7 @@ from api.base import (
     AuditedListMixin,
     ConflictSerializer,
     ErrorSerializer,
-    StrictQueryParamsMixin,
+    ReadCreateViewSet,
     object_for_write,
     require_version,
 )
@@ -120,14 +120,7 @@ class CaseFilter(django_filters.FilterSet):
         responses={200: CaseSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
     ),
 )
-class CaseViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     ordering_fields = ["opened_on", "status", "person__last_name"]
@@ -222,15 +215,7 @@ class CaseViewSet(
     retrieve=extend_schema(summary="Read an assessment", responses={200: AssessmentSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Assess a pathway", responses={201: AssessmentSerializer, 400: ErrorSerializer}),
 )
-class AssessmentViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    AuditedCaseContentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
     serializer_class = AssessmentSerializer
     audit_resource = "assessments"
     filterset_fields = ["case", "pathway", "rag", "need_level"]
@@ -297,15 +282,7 @@ class ActionFilter(django_filters.FilterSet):
         responses={200: ActionSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
     ),
 )
-class ActionViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    AuditedCaseContentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
     serializer_class = ActionSerializer
     audit_resource = "actions"
     filterset_class = ActionFilter
@@ -385,15 +362,7 @@ class NoteSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="Read a note", responses={200: NoteSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Add a note", responses={201: NoteSerializer, 400: ErrorSerializer}),
 )
-class NoteViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    AuditedCaseContentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
     serializer_class = NoteSerializer
     filterset_fields = ["case", "note_type", "sensitivity"]
     ordering_fields = ["occurred_on", "created_at"]

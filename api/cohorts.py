@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin
+from api.base import AuditedListMixin, ErrorSerializer, ReadCreateViewSet, StrictQueryParamsMixin
 from api.fields import VisibleCohortField, VisiblePersonField
 from api.permissions import CASEWORK, COHORT_READERS, MANAGERS_AND_ADMINS, PANEL
 from iom import access, selectors, services
@@ -30,13 +30,7 @@ class CohortSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="Read a cohort by slug", responses={200: CohortSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Create a cohort", responses={201: CohortSerializer, 400: ErrorSerializer}),
 )
-class CohortViewSet(
-    StrictQueryParamsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class CohortViewSet(ReadCreateViewSet):
     serializer_class = CohortSerializer
     lookup_field = "slug"
     lookup_value_regex = "[a-z0-9-]+"

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import AuditedListMixin, ErrorSerializer, StrictQueryParamsMixin, require_version
+from api.base import AuditedListMixin, ErrorSerializer, ReadCreateViewSet, StrictQueryParamsMixin, require_version
 from api.permissions import CASEWORK, RolePermission
 from iom import selectors as iom_selectors
 from iom.models import Organisation, OrganisationType, Role
@@ -51,13 +51,7 @@ class EmployerSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="Read an employer", responses={200: EmployerSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Register an employer", responses={201: EmployerSerializer, 400: ErrorSerializer}),
 )
-class EmployerViewSet(
-    StrictQueryParamsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class EmployerViewSet(ReadCreateViewSet):
     serializer_class = EmployerSerializer
     filterset_fields = ["sector", "size"]
     action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}
@@ -89,13 +83,7 @@ class PledgeSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="Read a pledge", responses={200: PledgeSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Record a signed pledge", responses={201: PledgeSerializer, 400: ErrorSerializer}),
 )
-class PledgeViewSet(
-    StrictQueryParamsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PledgeViewSet(ReadCreateViewSet):
     serializer_class = PledgeSerializer
     filterset_fields = ["employer", "status"]
     action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}

@@ -10,6 +10,7 @@ from api.base import (
     AuditedListMixin,
     ConflictSerializer,
     ErrorSerializer,
+    ReadCreateViewSet,
     StrictQueryParamsMixin,
     object_for_write,
 )
@@ -107,15 +108,7 @@ def _ensure_can_change_intervention(*, user, intervention) -> None:
         responses={200: InterventionSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
     ),
 )
-class InterventionViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    AuditedCaseContentMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
     serializer_class = InterventionSerializer
     filterset_fields = ["case", "outcome", "programme"]
     ordering_fields = ["started_on", "ended_on", "created_at"]

@@ -3,11 +3,17 @@
 import django_filters
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import AuditedListMixin, ConflictSerializer, ErrorSerializer, StrictQueryParamsMixin, object_for_write
+from api.base import (
+    AuditedListMixin,
+    ConflictSerializer,
+    ErrorSerializer,
+    ReadCreateViewSet,
+    object_for_write,
+)
 from api.fields import VisibleCaseField, VisiblePersonField
 from api.permissions import CASEWORK
 from iom import access
@@ -55,14 +61,7 @@ class WithdrawConsentSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="Read a consent", responses={200: ConsentSerializer, 404: ErrorSerializer}),
     create=extend_schema(summary="Record consent", responses={201: ConsentSerializer, 400: ErrorSerializer}),
 )
-class ConsentViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = ConsentSerializer
     filterset_fields = ["person"]
     audit_resource = "consents"
@@ -204,14 +203,7 @@ class ReferralFilter(django_filters.FilterSet):
     ),
     create=extend_schema(summary="Draft a referral", responses={201: ReferralSerializer, 400: ErrorSerializer}),
 )
-class ReferralViewSet(
-    StrictQueryParamsMixin,
-    AuditedListMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
     ordering_fields = ["created_at", "submitted_at", "state"]
