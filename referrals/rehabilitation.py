@@ -43,11 +43,12 @@ later period ends (ROA s.6(4), "drag-through"). That needs all of a person's con
 service that assembles them; see the doc.
 """
 
-import calendar
 import datetime
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from iom.dates import add_months
 
 LASPO_COMMENCEMENT = datetime.date(2014, 3, 10)
 """LASPO 2012 s.139-141 periods in force (applied to earlier convictions too)."""
@@ -58,19 +59,6 @@ PCSC_COMMENCEMENT = datetime.date(2023, 10, 28)
 ADULT_AGE = 18
 YOUNGEST_CONVICTABLE_AGE = 10  # age of criminal responsibility in England and Wales
 NO_END_DATE_MONTHS = 24  # an order that sets no last day: 24 months beginning with the date of conviction
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month ``months`` later (or earlier, if negative), clamped to the end of that month.
-
-    >>> add_months(datetime.date(2024, 2, 29), 12)
-    datetime.date(2025, 2, 28)
-    >>> add_months(datetime.date(2019, 8, 31), 6)
-    datetime.date(2020, 2, 29)
-    """
-    year, month_index = divmod(day.year * 12 + (day.month - 1) + months, 12)
-    month = month_index + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Regime(enum.StrEnum):
