@@ -1,7 +1,7 @@
 from django.urls import path
 
-from outcomes import pages
+from outcomes.pages import interventions
 
 urlpatterns = [
-    path("cases/<int:pk>/interventions/new/", pages.intervention_new, name="intervention-new"),
+    path("cases/<int:pk>/interventions/new/", interventions.intervention_new, name="intervention-new"),
 ]

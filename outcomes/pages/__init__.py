@@ -1,0 +1,1 @@
+"""Pages of outcomes, one module per concern; outcomes/urls.py wires them."""
