@@ -107,7 +107,8 @@ class OffenceRecord(models.Model):
         ordering = ["offence_date", "record_id"]
         indexes = [
             models.Index(fields=["person", "offence_date"], name="offence_person_date"),
-            models.Index(fields=["index_date", "person"], name="offence_index_date"),
+            models.Index(fields=["person", "index_date"], name="offence_person_index_date"),
+            models.Index(fields=["index_date"], name="offence_index_date"),
         ]
         constraints = [
             models.CheckConstraint(
