@@ -60,6 +60,38 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+def audit_values(
+    *,
+    user: User | None,
+    action: AuditAction | str,
+    object_type: str = "",
+    object_id: str = "",
+    person_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    outcome: AuditOutcome | str = AuditOutcome.DONE,
+    justification: str = "",
+    username: str = "",
+) -> dict[str, Any]:
+    """The field values of one audit row; :func:`audit_record` saves one, bulk writers (imports) many at once."""
+    context = request_context.current()
+    is_real_user = user is not None and getattr(user, "is_authenticated", False)
+    return {
+        "user_id": user.pk if is_real_user else None,
+        "username": (user.get_username() if is_real_user else username)[:150],
+        "action": str(action),
+        "outcome": str(outcome),
+        "object_type": object_type,
+        "object_id": object_id,
+        "person_id": person_id,
+        "changes": _jsonable(dict(changes or {})),
+        "details": {key: _jsonable(value) for key, value in (details or {}).items()},
+        "request_id": context.request_id,
+        "ip_address": context.ip_address,
+        "justification": justification,
+    }
+
+
 def audit_record(
     *,
     user: User | None,
@@ -72,22 +104,19 @@ def audit_record(
     justification: str = "",
     username: str = "",
 ) -> AuditEvent:
-    context = request_context.current()
     person_id = person.pk if isinstance(person, Person) else person
     if person_id is None and isinstance(obj, Person):
         person_id = obj.pk
-    is_real_user = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        user=user if is_real_user else None,
-        username=(user.get_username() if is_real_user else username)[:150],
+    values = audit_values(
+        user=user,
         action=action,
-        outcome=outcome,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         person_id=person_id,
-        changes=dict(changes or {}),
-        details={key: _jsonable(value) for key, value in (details or {}).items()},
-        request_id=context.request_id,
-        ip_address=context.ip_address,
+        changes=changes,
+        details=details,
+        outcome=outcome,
         justification=justification,
+        username=username,
     )
+    return AuditEvent.objects.create(**values)

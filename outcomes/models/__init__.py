@@ -3,7 +3,14 @@
 from outcomes.models.imports import FINISHED_STATES, ImportKind, ImportRun, ImportState
 from outcomes.models.interventions import Intervention, InterventionOutcome, Programme, ProgrammeType
 from outcomes.models.metrics import AdoptionWindow, CrimeUnitCost, MetricKind, MetricSnapshot
-from outcomes.models.offences import PROVEN_OUTCOMES, Disposal, OffenceCategory, OffenceOutcome, OffenceRecord
+from outcomes.models.offences import (
+    PROVEN_OUTCOMES,
+    Disposal,
+    OffenceCategory,
+    OffenceOutcome,
+    OffenceRecord,
+    derived_dates,
+)
 
 __all__ = [
     "FINISHED_STATES",
@@ -23,4 +30,5 @@ __all__ = [
     "OffenceRecord",
     "Programme",
     "ProgrammeType",
+    "derived_dates",
 ]
