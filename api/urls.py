@@ -13,7 +13,9 @@ from api.gateway import (
     PlacementViewSet,
     PledgeViewSet,
 )
+from api.imports import ImportRunViewSet
 from api.interventions import InterventionViewSet, ProgrammeViewSet
+from api.metrics import PrePostView, ReoffendingQuarterlyView, ReoffendingView
 from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
 from api.referrals import ConsentViewSet, ReferralViewSet
@@ -36,11 +38,15 @@ router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("interventions", InterventionViewSet, basename="intervention")
+router.register("imports", ImportRunViewSet, basename="importrun")
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     path("metrics/gateway/", GatewayFiguresView.as_view(), name="metrics-gateway"),
+    path("metrics/reoffending/", ReoffendingView.as_view(), name="metrics-reoffending"),
+    path("metrics/reoffending/quarterly/", ReoffendingQuarterlyView.as_view(), name="metrics-reoffending-quarterly"),
+    path("metrics/pre-post/", PrePostView.as_view(), name="metrics-pre-post"),
     path("", include(router.urls)),
 ]
 

@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "PathwayEnum": "iom.models.choices.Pathway",
         "ReferralStateEnum": "referrals.models.ReferralState",
         "InterventionOutcomeEnum": "outcomes.models.InterventionOutcome",
+        "ImportKindEnum": "outcomes.models.ImportKind",
     },
 }
 

@@ -17,8 +17,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from iom.audit import audit_values
-from iom.models import AuditAction, AuditEvent, Role, User
+from iom.models import AuditAction, AuditEvent, User
 from outcomes.models import FINISHED_STATES, ImportKind, ImportRun, ImportState
+from outcomes.selectors.imports import may_import
 from outcomes.services.imports import cohorts, memberships, offences, people
 from outcomes.services.imports.bulk import insert_rows, update_rows
 from outcomes.services.imports.plan import ImportPlan
@@ -32,7 +33,6 @@ KINDS: dict[str, ModuleType] = {
     ImportKind.MEMBERSHIPS: memberships,
     ImportKind.OFFENCES: offences,
 }
-IMPORTER_ROLES = frozenset({Role.IOM_MANAGER})
 MAX_FILE_BYTES = 200 * 1024 * 1024
 COMMAND_USERNAME = "import_data (command)"
 Progress = Callable[[int, int], None]
@@ -56,7 +56,7 @@ class ImportResult:
 
 def ensure_may_import(*, user: User | None) -> None:
     """IOM managers import (people are personal data); ``None`` is the operator running the command."""
-    if user is not None and not (user.is_authenticated and user.is_active and user.role in IMPORTER_ROLES):
+    if user is not None and not may_import(user):
         raise PermissionDenied("Only IOM managers import data.")
 
 

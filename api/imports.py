@@ -1,0 +1,114 @@
+"""Imports over the API: ``POST /api/v1/imports/`` (multipart ``kind`` and ``file``) and the run's progress."""
+
+from typing import ClassVar
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.base import ErrorSerializer, StrictQueryParamsMixin
+from outcomes.models import ImportKind, ImportRun
+from outcomes.selectors.imports import IMPORTER_ROLES, import_run_list_visible_to
+from outcomes.services.imports import import_run_start
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, default=None)
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "dry_run",
+            "state",
+            "rows_total",
+            "rows_processed",
+            "progress_percent",
+            "created",
+            "updated",
+            "unchanged",
+            "error_count",
+            "errors",
+            "uploaded_by",
+            "via",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    file = serializers.FileField(help_text="A CSV file in the format of its kind (UTF-8, header row).")
+    dry_run = serializers.BooleanField(default=False, help_text="Check the file and report; write nothing.")
+
+
+FINISHED_EXAMPLE = {
+    "id": 12,
+    "kind": "offences",
+    "filename": "offences-2026-11.csv",
+    "dry_run": False,
+    "state": "failed",
+    "rows_total": 5000,
+    "rows_processed": 5000,
+    "progress_percent": 100,
+    "created": 0,
+    "updated": 0,
+    "unchanged": 0,
+    "error_count": 2,
+    "errors": [
+        "row 14, column outcome_date: the date of the conviction (required when the outcome is conviction)",
+        "row 90, column pnc_id: the PNC ID of a person already recorded (2014/0012345Q is not: import people first)",
+    ],
+    "uploaded_by": "manager",
+    "via": "api",
+    "created_at": "2026-12-01T09:00:00Z",
+    "started_at": "2026-12-01T09:00:01Z",
+    "finished_at": "2026-12-01T09:00:04Z",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Import runs, newest first"),
+    retrieve=extend_schema(
+        summary="An import's state, rows processed, totals and errors",
+        responses={200: ImportRunSerializer, 404: ErrorSerializer},
+        examples=[OpenApiExample("A file with errors: nothing written", value=FINISHED_EXAMPLE, response_only=True)],
+    ),
+    create=extend_schema(
+        summary="Upload a CSV file to import (checked in full before anything is written)",
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={202: ImportRunSerializer, 400: ErrorSerializer},
+    ),
+)
+class ImportRunViewSet(
+    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ImportRunSerializer
+    parser_classes: ClassVar = [MultiPartParser, FormParser]
+    filterset_fields = ["kind", "state"]
+    action_roles: ClassVar = {"list": IMPORTER_ROLES, "retrieve": IMPORTER_ROLES, "create": IMPORTER_ROLES}
+
+    def get_queryset(self):
+        return import_run_list_visible_to(user=self.request.user)
+
+    def create(self, request):
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        run = import_run_start(
+            acting_user=request.user,
+            kind=upload.validated_data["kind"],
+            content=file.read(),
+            filename=file.name,
+            dry_run=upload.validated_data["dry_run"],
+            via="api",
+        )
+        run.refresh_from_db()  # with eager Celery the run has already finished
+        headers = {"Location": f"{request.build_absolute_uri()}{run.pk}/"}
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers=headers)

@@ -1,0 +1,38 @@
+"""Reads for the metric endpoints and the dashboard: who may read them, which cohort, how fresh the data is."""
+
+import datetime
+
+from django.db.models import Max
+
+from iom import access
+from iom.models import Cohort, Membership, Person, Role, User
+from outcomes.models import ImportRun, ImportState, OffenceRecord
+
+METRIC_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
+
+
+def reads_metrics(user: User) -> bool:
+    """Aggregates only, no identifiers: IOM managers, analysts and administrators (DESIGN.md)."""
+    return bool(user and user.is_authenticated and user.is_active and user.role in METRIC_READER_ROLES)
+
+
+def metric_cohort_list(*, user: User):
+    """Cohorts a metric may be restricted to: those the user can see (an analyst sees every cohort)."""
+    if not reads_metrics(user):
+        return Cohort.objects.none()
+    if user.role == Role.IOM_MANAGER:
+        return access.cohort_list_visible_to(user=user)
+    return Cohort.objects.all()
+
+
+def data_as_of() -> datetime.datetime | None:
+    """The time of the latest import or change feeding the metrics: offence records, people, memberships."""
+    latest = [
+        OffenceRecord.objects.aggregate(at=Max("updated_at"))["at"],
+        Person.objects.aggregate(at=Max("updated_at"))["at"],
+        Membership.objects.aggregate(at=Max("created_at"))["at"],
+        ImportRun.objects.filter(state=ImportState.SUCCEEDED, dry_run=False).aggregate(at=Max("finished_at"))["at"],
+    ]
+    moments = [moment for moment in latest if moment is not None]
+    return max(moments) if moments else None
+
