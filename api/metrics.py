@@ -4,6 +4,7 @@ Parameters are checked strictly (unknown or malformed is a 400 with field errors
 ``outcomes.metrics`` unchanged, and each response carries ``data_as_of``.
 """
 
+import json
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,8 @@ from api.permissions import RolePermission
 from iom.services._validation import today
 from outcomes import metrics
 from outcomes.metrics.reoffending import FIGURES, parse_quarter, quarters_between
+from outcomes.models import MetricKind
+from outcomes.selectors import metrics as selectors_metrics
 from outcomes.selectors.metrics import METRIC_READER_ROLES, data_as_of, metric_cohort_list
 
 MAX_QUARTERS = 80  # twenty years of quarterly cohorts in one request
@@ -427,3 +430,68 @@ class PrePostView(_MetricView):
         ]
         rows.extend({"dimension": "category", "value": row["category"], **row} for row in figures["by_category"] or ())
         return rows
+
+
+class SnapshotParams(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=[MetricKind.QUARTERLY, MetricKind.PRE_POST])
+    cohort = _CohortField(required=False, help_text="A cohort's slug; everyone when omitted (quarterly only).")
+
+
+class MetricSnapshotView(_MetricView):
+    """How a metric stood on each night it was taken (the nightly task), newest first, at most a year of them."""
+
+    params_class = SnapshotParams
+    export_name = "metric_snapshots"
+    csv_columns = ("taken_on", "metric", "cohort", "figures")
+
+    @extend_schema(
+        summary="Nightly snapshots of a metric, to see a figure move as data matures",
+        parameters=[
+            OpenApiParameter("metric", str, required=True, enum=[MetricKind.QUARTERLY, MetricKind.PRE_POST]),
+            OpenApiParameter("cohort", str, description="A cohort's slug; everyone when omitted"),
+            *CSV_PARAMETERS,
+        ],
+        responses={
+            200: inline_serializer(
+                "MetricSnapshots",
+                {
+                    "metric": serializers.CharField(),
+                    "cohort": serializers.CharField(allow_null=True),
+                    "snapshots": serializers.ListField(child=serializers.DictField()),
+                    "data_as_of": serializers.DateTimeField(allow_null=True),
+                },
+            ),
+            400: ErrorSerializer,
+        },
+    )
+    def get(self, request):
+        params = self.params()
+        cohort = params.get("cohort")
+        snapshots = selectors_metrics.metric_snapshot_list(
+            metric=params["metric"], cohort_slug=cohort.slug if cohort else ""
+        )
+        figures = {
+            "metric": params["metric"],
+            "cohort": cohort.slug if cohort else None,
+            "snapshots": [
+                {
+                    "taken_on": snapshot.taken_on.isoformat(),
+                    "parameters": snapshot.parameters,
+                    "figures": snapshot.figures,
+                }
+                for snapshot in snapshots
+            ],
+        }
+        return self.respond(figures, self.csv_rows)
+
+    @staticmethod
+    def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "taken_on": snapshot["taken_on"],
+                "metric": figures["metric"],
+                "cohort": figures["cohort"],
+                "figures": json.dumps(snapshot["figures"], sort_keys=True),
+            }
+            for snapshot in figures["snapshots"]
+        ]

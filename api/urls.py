@@ -15,7 +15,7 @@ from api.gateway import (
 )
 from api.imports import ImportRunViewSet
 from api.interventions import InterventionViewSet, ProgrammeViewSet
-from api.metrics import PrePostView, ReoffendingQuarterlyView, ReoffendingView
+from api.metrics import MetricSnapshotView, PrePostView, ReoffendingQuarterlyView, ReoffendingView
 from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
 from api.referrals import ConsentViewSet, ReferralViewSet
@@ -47,6 +47,7 @@ v1 = [
     path("metrics/reoffending/", ReoffendingView.as_view(), name="metrics-reoffending"),
     path("metrics/reoffending/quarterly/", ReoffendingQuarterlyView.as_view(), name="metrics-reoffending-quarterly"),
     path("metrics/pre-post/", PrePostView.as_view(), name="metrics-pre-post"),
+    path("metrics/snapshots/", MetricSnapshotView.as_view(), name="metrics-snapshots"),
     path("", include(router.urls)),
 ]
 

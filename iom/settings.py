@@ -197,6 +197,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=20),
         "options": {"expires": 60 * 60 * 6},
     },
+    "take-metric-snapshots": {
+        "task": "outcomes.tasks.take_metric_snapshots",
+        # After midnight, when the day's imports and case work are in.
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # --- REST framework ---------------------------------------------------------

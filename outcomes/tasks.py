@@ -10,3 +10,13 @@ def run_import(run_id: int) -> str | None:
 
     run = import_run_execute(run_id=run_id)
     return run.state if run is not None else None
+
+
+@shared_task
+def take_metric_snapshots(on: str | None = None) -> int:
+    """Nightly; running it twice for one date replaces that date's snapshots."""
+    import datetime
+
+    from outcomes.services.snapshots import metric_snapshots_take
+
+    return metric_snapshots_take(on=datetime.date.fromisoformat(on) if on else None)

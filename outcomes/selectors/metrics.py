@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from iom import access
 from iom.models import Cohort, Membership, Person, Role, User
-from outcomes.models import ImportRun, ImportState, OffenceRecord
+from outcomes.models import ImportRun, ImportState, MetricSnapshot, OffenceRecord
 
 METRIC_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
 
@@ -36,3 +36,7 @@ def data_as_of() -> datetime.datetime | None:
     moments = [moment for moment in latest if moment is not None]
     return max(moments) if moments else None
 
+
+def metric_snapshot_list(*, metric: str, cohort_slug: str = "", limit: int = 366) -> QuerySet[MetricSnapshot]:
+    """The stored snapshots of one metric (and cohort, '' for everyone), newest first."""
+    return MetricSnapshot.objects.filter(metric=metric, cohort_slug=cohort_slug).order_by("-taken_on")[:limit]
