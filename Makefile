@@ -34,6 +34,7 @@ migrate: install
 
 seed: install
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo_offences
 
 lint: install
 	$(BIN)/ruff check .
