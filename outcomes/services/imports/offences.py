@@ -27,6 +27,10 @@ STORED = (
     "waiting_end",
 )
 OPTIONAL = ("outcome_date", "disposal", "release_date")
+# Django's ``Choices.values`` builds a new list on every access: read the codes once.
+CATEGORIES = tuple(OffenceCategory.values)
+OUTCOMES = tuple(OffenceOutcome.values)
+DISPOSALS = tuple(Disposal.values)
 
 
 def _check(row, record: dict) -> None:
@@ -38,7 +42,7 @@ def _check(row, record: dict) -> None:
     if outcome not in PROVEN_OUTCOMES and outcome_date is not None:
         row.error("outcome_date", f"no outcome date when the outcome is {outcome}")
     if outcome == OffenceOutcome.CONVICTION and disposal is None:
-        row.error("disposal", f"the disposal of the conviction: one of {', '.join(Disposal.values)}")
+        row.error("disposal", f"the disposal of the conviction: one of {', '.join(DISPOSALS)}")
     if outcome != OffenceOutcome.CONVICTION and disposal is not None:
         row.error("disposal", f"no disposal when the outcome is {outcome} (only a conviction has one)")
     if release_date is not None and disposal != Disposal.CUSTODY:
@@ -75,11 +79,11 @@ def plan(csv: CsvFile) -> ImportPlan:
         values = {
             "person_id": person_id,
             "offence_date": row.date("offence_date", required=True),
-            "offence_category": row.code("offence_category", OffenceCategory.values, required=True),
-            "outcome": row.code("outcome", OffenceOutcome.values, required=True),
+            "offence_category": row.code("offence_category", CATEGORIES, required=True),
+            "outcome": row.code("outcome", OUTCOMES, required=True),
         }
         for name in present:
-            values[name] = row.code(name, Disposal.values) if name == "disposal" else row.date(name)
+            values[name] = row.code(name, DISPOSALS) if name == "disposal" else row.date(name)
         current = stored.get(record_id) if record_id else None
         if current is not None and person_id is not None and current["person_id"] != person_id:
             row.error("pnc_id", f"the person record {record_id} already belongs to (a record cannot move to another)")

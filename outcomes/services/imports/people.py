@@ -14,7 +14,7 @@ COLUMNS = Columns(
     optional=("crn", "gender", "ethnicity", "district"),
 )
 MODEL = Person
-CODES = {"gender": Gender.values, "ethnicity": Ethnicity.values, "district": District.values}
+CODES = {"gender": tuple(Gender.values), "ethnicity": tuple(Ethnicity.values), "district": tuple(District.values)}
 
 
 def _valid(validator, value: str) -> str | None:
