@@ -33,9 +33,11 @@ class RolePermission(BasePermission):
         if action is None and getattr(view, "action_map", None) is not None:
             raise MethodNotAllowed(request.method)  # a viewset route that does not take this method
         action = action or request.method.lower()
-        if request.method == "OPTIONS" and action == "metadata":
-            return True
         roles = getattr(view, "action_roles", {})
+        if request.method == "OPTIONS" and (action == "metadata" or (action == "options" and action not in roles)):
+            return True  # the endpoint's description, as viewsets give it, unless the view maps OPTIONS itself
+        if action == "head" and "head" not in roles:
+            action = "get"  # HEAD is a GET without the body: the same roles
         if action not in roles:
             raise ImproperlyConfigured(f"{type(view).__name__} does not say which roles may '{action}'.")
         allowed = roles[action]
