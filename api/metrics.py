@@ -7,15 +7,19 @@ Parameters are checked strictly (unknown or malformed is a 400 with field errors
 import json
 from typing import Any, ClassVar
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ErrorSerializer, StrictQueryParamsMixin
 from api.exports import CSV_PARAMETERS, CsvExportMixin
 from api.permissions import RolePermission
+from iom.dates import ISO_DATE
 from iom.services._validation import today
 from outcomes import metrics
 from outcomes.metrics.reoffending import FIGURES, parse_quarter, quarters_between
@@ -39,8 +43,17 @@ class _CohortField(serializers.CharField):
         return cohort
 
 
+class IsoDateField(serializers.DateField):
+    """A date written exactly YYYY-MM-DD, as everywhere in DESIGN.md (``2021-1-1`` is refused, not guessed)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not ISO_DATE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class _AsOfMixin(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="Defaults to today (Europe/London).")
+    as_of = IsoDateField(required=False, help_text="Defaults to today (Europe/London).")
     cohort = _CohortField(required=False, help_text="A cohort's slug; everyone when omitted.")
 
     def validate(self, attrs):
@@ -50,8 +63,8 @@ class _AsOfMixin(serializers.Serializer):
 
 
 class ReoffendingParams(_AsOfMixin):
-    index_from = serializers.DateField()
-    index_to = serializers.DateField()
+    index_from = IsoDateField()
+    index_to = IsoDateField()
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -259,11 +272,26 @@ def _csv_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
     permission_classes: ClassVar = [RolePermission]
+    http_method_names: ClassVar = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
     action_roles: ClassVar = {"get": METRIC_READER_ROLES, "head": METRIC_READER_ROLES}
     params_class: ClassVar[type[serializers.Serializer]]
 
     def allowed_query_params(self) -> set[str]:
         return {"format", *self.params_class().fields}
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with a 404; here it is a malformed parameter, reported (as a 400)
+        # once the user is known, like every other parameter.
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            self.unknown_format = True
+            return JSONRenderer(), JSONRenderer.media_type
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "unknown_format", False):
+            raise ValidationError({"format": ["Choose json or csv."]})
 
     def params(self) -> dict[str, Any]:
         serializer = self.params_class(data=self.request.query_params.dict(), context={"request": self.request})
@@ -320,7 +348,15 @@ class ReoffendingQuarterlyView(_MetricView):
 
     params_class = QuarterlyParams
     export_name = "reoffending_quarterly"
-    csv_columns = ("quarter", "index_from", "index_to", "people_with_index_event", "not_yet_measurable", *CELL_COLUMNS)
+    csv_columns = (
+        "dimension",
+        "value",
+        "index_from",
+        "index_to",
+        "people_with_index_event",
+        "not_yet_measurable",
+        *CELL_COLUMNS,
+    )
 
     @extend_schema(
         summary="Proven reoffending by quarterly index window",
@@ -368,7 +404,8 @@ class ReoffendingQuarterlyView(_MetricView):
     def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
         return [
             {
-                "quarter": quarter["quarter"],
+                "dimension": "quarter",
+                "value": quarter["quarter"],
                 "index_from": quarter["index_from"],
                 "index_to": quarter["index_to"],
                 "people_with_index_event": quarter["people_with_index_event"],

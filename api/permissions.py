@@ -32,6 +32,8 @@ class RolePermission(BasePermission):
         action = getattr(view, "action", None)
         if action is None and getattr(view, "action_map", None) is not None:
             raise MethodNotAllowed(request.method)  # a viewset route that does not take this method
+        if action is None and request.method not in ("HEAD", "OPTIONS") and not hasattr(view, request.method.lower()):
+            raise MethodNotAllowed(request.method)  # an API view without a handler for this method
         action = action or request.method.lower()
         roles = getattr(view, "action_roles", {})
         if request.method == "OPTIONS" and (action == "metadata" or (action == "options" and action not in roles)):

@@ -7,6 +7,10 @@ here and stored; the aggregate queries then only compare stored dates.
 
 import calendar
 import datetime
+import re
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+"""A date as DESIGN.md writes every date: YYYY-MM-DD, no shorter month or day."""
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

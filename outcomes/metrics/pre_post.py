@@ -52,6 +52,7 @@ def ensure_adoption_windows(*, cohort: Cohort) -> None:
     missing = (
         Membership.objects.filter(cohort=cohort)
         .exclude(adopted_on__in=AdoptionWindow.objects.values("adopted_on"))
+        .order_by()  # the model's ordering would put the id into the DISTINCT: one row per date, not per member
         .values_list("adopted_on", flat=True)
         .distinct()
     )

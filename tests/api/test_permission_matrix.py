@@ -6,12 +6,14 @@ Rules the table encodes:
 - an object outside a permitted user's visibility gets 404 (never 403), on reads and writes alike;
 - an invisible object *named in a body* (a case on a new note, a person to adopt) is a 400 that reads exactly
   like an id that does not exist;
-- a method an endpoint does not have (notes and audit events are never edited) is 405.
+- a method an endpoint does not have (notes and audit events are never edited) is 405;
+- a cohort a metric reader cannot see, named in a query parameter, is a 400 on ``cohort`` that reads like an
+  unknown slug (tests/outcomes/test_api_metrics.py shows the messages are the same).
 
 The world: ``case`` is a Norwich case (officer leads, probation co-manages) with an action, a normal and a
 restricted note, an assessment, a membership of the Norfolk cohort ``fixed`` and a view grant held by
-``cover``; officer2 works the Yarmouth case. The manager is in Norwich and manages the Norfolk scheme;
-the outsider manages Suffolk.
+``cover``; officer2 works the Yarmouth case; the manager uploaded a (finished) people import. The manager is
+in Norwich and manages the Norfolk scheme; the outsider manages Suffolk.
 """
 
 import datetime
@@ -19,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -37,6 +40,7 @@ from iom.models import (
     Sensitivity,
 )
 from iom.pnc import make_pnc_id
+from outcomes.models import ImportRun, ImportState
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +160,39 @@ MATRIX = [
             (401,  200,    200,     200,      200,    200,     200,    200,  200,     200,    200)),
     ("POST",   "/api/v1/notifications/mark-read/",      "mark_read",
             (401,  200,    200,     200,      200,    200,     200,    200,  200,     200,    200)),
+    # --- reoffending metrics: aggregates for managers, analysts and administrators; a cohort the user cannot
+    # see reads as unknown (400 on ``cohort``) --------------------------------------------------------------------
+    ("GET",    "/api/v1/metrics/reoffending/?index_from=2018-01-01&index_to=2018-12-31", None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/reoffending/?index_from=2018-01-01&index_to=2018-12-31&cohort=fixed", None,
+            (401,  403,    403,     403,      200,    400,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/reoffending/?index_from=2018-01-01&index_to=2018-12-31&format=csv", None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/reoffending/quarterly/?from_quarter=2018Q1&to_quarter=2018Q4", None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/reoffending/quarterly/?from_quarter=2018Q1&to_quarter=2018Q4&cohort=fixed", None,
+            (401,  403,    403,     403,      200,    400,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/pre-post/?cohort=fixed", None,
+            (401,  403,    403,     403,      200,    400,     403,    403,  403,     200,    200)),
+    ("POST",   "/api/v1/metrics/pre-post/?cohort=fixed", "mark_read",
+            (401,  405,    405,     405,      405,    405,     405,    405,  405,     405,    405)),
+    ("GET",    "/api/v1/metrics/snapshots/?metric=quarterly", None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     200,    200)),
+    ("GET",    "/api/v1/metrics/snapshots/?metric=pre_post&cohort=fixed", None,
+            (401,  403,    403,     403,      200,    400,     403,    403,  403,     200,    200)),
+    ("POST",   "/api/v1/metrics/gateway/",              "mark_read",
+            (401,  405,    405,     405,      405,    405,     405,    405,  405,     405,    405)),
+    # --- imports: IOM managers of every scheme share them -------------------------------------------------------
+    ("GET",    "/api/v1/imports/",                      None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     403,    403)),
+    ("GET",    "/api/v1/imports/{import_run}/",         None,
+            (401,  403,    403,     403,      200,    200,     403,    403,  403,     403,    403)),
+    ("GET",    "/api/v1/imports/999999/",               None,
+            (401,  403,    403,     403,      404,    404,     403,    403,  403,     403,    403)),
+    ("POST",   "/api/v1/imports/",                      "import_upload",
+            (401,  403,    403,     403,      202,    202,     403,    403,  403,     403,    403)),
+    ("DELETE", "/api/v1/imports/{import_run}/",         None,
+            (401,  405,    405,     405,      405,    405,     405,    405,  405,     405,    405)),
 ]
 # fmt: on
 
@@ -224,6 +261,10 @@ BODIES = {
     "note_create": lambda w, role: {"case": w.case.pk, "note_type": "contact", "text": "Met at home; engaging well."},
     "note_patch": lambda w, role: {"text": "Rewritten"},
     "mark_read": lambda w, role: {},
+    "import_upload": lambda w, role: {
+        "kind": "cohorts",
+        "file": SimpleUploadedFile("cohorts.csv", b"slug,name\nfree,Free\n", content_type="text/csv"),
+    },
 }
 
 
@@ -255,6 +296,7 @@ def world(all_roles, case, cohort, norfolk, norwich, yarmouth, police):
     assessment = factories.AssessmentFactory(case=case, assessed_by=officer)
     cover = factories.UserFactory(username="cover", role=Role.IOM_OFFICER, organisation=police, teams=[yarmouth])
     assign_perm("view_case", cover, case)
+    import_run = ImportRun.objects.create(kind="people", uploaded_by=users["manager"], state=ImportState.SUCCEEDED)
     audit_event = audit_record(
         user=officer, action=AuditAction.CHANGE, obj=case.person, changes={"first_name": ["Jon", "John"]}
     )
@@ -269,6 +311,7 @@ def world(all_roles, case, cohort, norfolk, norwich, yarmouth, police):
         "note": note.pk,
         "restricted_note": restricted_note.pk,
         "audit_event": audit_event.pk,
+        "import_run": import_run.pk,
     }
     return SimpleNamespace(
         users=users,
@@ -292,7 +335,9 @@ def world(all_roles, case, cohort, norfolk, norwich, yarmouth, police):
 def _request(api, method: str, url: str, body=None):
     if method == "GET":
         return api.get(url)
-    return getattr(api, method.lower())(url, body if body is not None else {}, format="json")
+    body = body if body is not None else {}
+    uploads = any(hasattr(value, "read") for value in body.values())  # a file goes as multipart (imports)
+    return getattr(api, method.lower())(url, body, format="multipart" if uploads else "json")
 
 
 @pytest.mark.parametrize(("role", "method", "url", "body", "expected"), CELLS)

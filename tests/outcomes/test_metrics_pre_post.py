@@ -399,3 +399,22 @@ def test_five_members_show_the_figures(engine, cohort):
     assert (result["members"], result["suppressed"]) == (5, False)
     assert before_after(result) == (1, 0)
     assert result["change_pct"] == -100.0
+
+
+def test_adoption_windows_are_stored_once_per_date_not_per_member(db):
+    from outcomes.metrics.pre_post import ensure_adoption_windows
+    from outcomes.models import AdoptionWindow
+
+    cohort = CohortFactory(slug="windows")
+    for _ in range(6):
+        MembershipFactory(cohort=cohort, adopted_on=datetime.date(2020, 3, 1))
+    MembershipFactory(cohort=cohort, adopted_on=datetime.date(2020, 2, 29))
+    ensure_adoption_windows(cohort=cohort)
+    ensure_adoption_windows(cohort=cohort)
+    windows = {window.adopted_on: window for window in AdoptionWindow.objects.all()}
+    assert set(windows) == {datetime.date(2020, 3, 1), datetime.date(2020, 2, 29)}
+    march = windows[datetime.date(2020, 3, 1)]
+    # DESIGN.md's example: adoption 2020-03-01, after-window end 2021-02-28, proof cutoff 2021-08-28.
+    assert (march.after_until, march.after_cutoff) == (datetime.date(2021, 3, 1), datetime.date(2021, 8, 28))
+    assert (march.before_from, march.before_cutoff) == (datetime.date(2019, 3, 1), datetime.date(2020, 8, 29))
+    assert march.measurable_on == datetime.date(2021, 9, 1)

@@ -127,9 +127,16 @@ def _write(*, acting_user: User | None, module: ModuleType, plan: ImportPlan, re
             username=username,
         )
     )
+    # Updates go first: a file may record the exit of a stored membership and a new adoption, or move a CRN
+    # from a stored person to a new one. A unique value moving between stored rows (two people swapping CRNs)
+    # is first cleared on the rows that change it, so no statement sees it held twice.
+    moving = [name for name in plan.update_fields if (field := model._meta.get_field(name)).unique and field.null]
     with transaction.atomic():
-        insert_rows(model, plan.creates)
+        for name in moving:
+            freed = [(change.pk, {name: None}) for change in plan.updates if name in change.changes]
+            update_rows(model, (name,), freed, touch=False)
         update_rows(model, plan.update_fields, [(change.pk, change.values) for change in plan.updates])
+        insert_rows(model, plan.creates)
         insert_rows(AuditEvent, audit_rows)
 
 

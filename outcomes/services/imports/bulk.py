@@ -64,11 +64,18 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
 
 
-def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple[int, Mapping[str, Any]]]) -> int:
+def update_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    touch: bool = True,
+) -> int:
     """Set ``names`` on each ``(pk, values)``; every row gives a value for every name.
 
     ``updated_at`` (when the model has one) is set to now and ``version`` (when it has one) goes up by one, so an
-    edit opened before the import is refused as stale instead of overwriting it.
+    edit opened before the import is refused as stale instead of overwriting it; ``touch=False`` leaves both
+    alone (a first pass that the real update follows in the same transaction).
     """
     rows = list(rows)
     if not rows:
@@ -77,10 +84,10 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     columns, adapters = _prepared(model, names)
     assignments = [f"{column} = %s" for column in columns]
     extra: list[Any] = []
-    if "updated_at" in field_names:
+    if touch and "updated_at" in field_names:
         assignments.append(f"{connection.ops.quote_name('updated_at')} = %s")
         extra.append(connection.ops.adapt_datetimefield_value(timezone.now()))
-    if "version" in field_names:
+    if touch and "version" in field_names:
         version = connection.ops.quote_name("version")
         assignments.append(f"{version} = {version} + 1")
     table = connection.ops.quote_name(model._meta.db_table)

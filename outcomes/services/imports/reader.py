@@ -8,12 +8,12 @@ import csv
 import datetime
 import heapq
 import io
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from iom.dates import ISO_DATE
+
 MAX_REPORTED = 100
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Row:
         value = self.text(column, required=required)
         if value is None:
             return None
-        if DATE_PATTERN.match(value):
+        if ISO_DATE.match(value):
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError:
