@@ -18,6 +18,7 @@ from api.interventions import InterventionViewSet, ProgrammeViewSet
 from api.metrics import MetricSnapshotView, PrePostView, ReoffendingQuarterlyView, ReoffendingView
 from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
+from api.plan import PlanActualCreateView, PlanActualView, PlanFrameworkView, PlanMeasureView, PlanScorecardView
 from api.referrals import ConsentViewSet, ReferralViewSet
 
 router = DefaultRouter()
@@ -48,6 +49,11 @@ v1 = [
     path("metrics/reoffending/quarterly/", ReoffendingQuarterlyView.as_view(), name="metrics-reoffending-quarterly"),
     path("metrics/pre-post/", PrePostView.as_view(), name="metrics-pre-post"),
     path("metrics/snapshots/", MetricSnapshotView.as_view(), name="metrics-snapshots"),
+    path("plan/", PlanScorecardView.as_view(), name="plan"),
+    path("plan/framework/", PlanFrameworkView.as_view(), name="plan-framework"),
+    path("plan/measures/<slug:code>/", PlanMeasureView.as_view(), name="plan-measure"),
+    path("plan/measures/<slug:code>/actuals/", PlanActualCreateView.as_view(), name="plan-actuals"),
+    path("plan/measures/<slug:code>/actuals/<str:period>/", PlanActualView.as_view(), name="plan-actual"),
     path("", include(router.urls)),
 ]
 

@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStateEnum": "referrals.models.ReferralState",
         "InterventionOutcomeEnum": "outcomes.models.InterventionOutcome",
         "ImportKindEnum": "outcomes.models.ImportKind",
+        "PlanMeasureKindEnum": "outcomes.models.MeasureKind",
+        "PlanValueSourceEnum": "outcomes.selectors.plan.VALUE_SOURCES",
     },
 }
 

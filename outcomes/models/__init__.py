@@ -11,6 +11,7 @@ from outcomes.models.offences import (
     OffenceRecord,
     derived_dates,
 )
+from outcomes.models.plan import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure, PlanObjective
 
 __all__ = [
     "FINISHED_STATES",
@@ -23,11 +24,17 @@ __all__ = [
     "ImportState",
     "Intervention",
     "InterventionOutcome",
+    "MeasureKind",
+    "MeasureSource",
+    "MeasureUnit",
     "MetricKind",
     "MetricSnapshot",
     "OffenceCategory",
     "OffenceOutcome",
     "OffenceRecord",
+    "PlanActual",
+    "PlanMeasure",
+    "PlanObjective",
     "Programme",
     "ProgrammeType",
     "derived_dates",

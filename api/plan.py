@@ -1,0 +1,526 @@
+"""/api/v1/plan/: the Police and Crime Plan scorecard, its performance-framework view, and managers' edits.
+
+- ``GET plan/``: every objective and measure with a value per financial year and a status;
+  ``GET plan/framework/``: the same values as trends, without targets or status (a separate endpoint, so
+  each has one response shape in the schema). Both give CSV, one row per measure and year, with
+  ``?format=csv`` or ``Accept: text/csv``; each CSV export is audited.
+- ``GET``/``PATCH plan/measures/{code}/``: a measure's baseline, target and periods (``version`` required).
+- ``POST plan/measures/{code}/actuals/`` enters a year's actual; ``PUT .../actuals/{period}/`` changes it.
+
+Financial years are written ``2015-16`` (``2015/16`` is accepted in bodies). Aggregates only: nobody is named.
+"""
+
+from typing import Any, ClassVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.base import ConflictSerializer, ErrorSerializer, StrictQueryParamsMixin
+from api.exports import CSV_PARAMETERS, CsvExportMixin
+from api.permissions import RolePermission
+from outcomes import financial_years, selectors, services
+from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
+from outcomes.selectors.plan import PLAN_READER_ROLES, VALUE_SOURCES, MeasureStatus
+from outcomes.services.plan import ACTUAL_EDITOR_ROLES, MEASURE_EDITOR_ROLES
+
+READERS = PLAN_READER_ROLES
+
+
+# --- Fields ------------------------------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2015-16"})
+class PeriodField(serializers.Field):
+    """A financial year: ``"2015-16"`` (or ``"2015/16"``) in, ``"2015-16"`` out; stored as 2015."""
+
+    default_error_messages: ClassVar = {"invalid": "Enter a financial year such as 2015-16."}
+
+    def to_internal_value(self, data: Any) -> int:
+        year = financial_years.parse(data) if isinstance(data, str) else None
+        if year is None:
+            self.fail("invalid")
+        return year
+
+    def to_representation(self, value: int) -> str:
+        return financial_years.code(value)
+
+
+def _number(**kwargs) -> serializers.DecimalField:
+    """A figure as a JSON number (never a string)."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, **kwargs)
+
+
+def _input_number(**kwargs) -> serializers.DecimalField:
+    # No precision limits here: the service reports "at most 2 decimal places", "a whole number" and the like.
+    return serializers.DecimalField(max_digits=None, decimal_places=None, coerce_to_string=False, **kwargs)
+
+
+class _PeriodDates(serializers.Serializer):
+    """Adds the first and last day of the row's financial year."""
+
+    period_start = serializers.SerializerMethodField()
+    period_end = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_period_start(self, row) -> str:
+        return financial_years.start(_get(row, "period")).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_period_end(self, row) -> str:
+        return financial_years.end(_get(row, "period")).isoformat()
+
+
+def _get(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+# --- Output ------------------------------------------------------------------------------------------------------
+
+
+class ScorePointSerializer(_PeriodDates):
+    period = PeriodField()
+    value = _number(allow_null=True, help_text="Null when there is no data for the year.")
+    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)
+    note = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True, help_text="An entered actual's version, for PUT.")
+
+
+class LatestSerializer(serializers.Serializer):
+    period = PeriodField()
+    value = _number()
+
+
+class MeasureScoreSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=MeasureKind.choices)
+    unit = serializers.ChoiceField(choices=MeasureUnit.choices)
+    computed = serializers.ChoiceField(choices=MeasureSource.choices, allow_blank=True)
+    cohort = serializers.SlugField(allow_null=True)
+    baseline = _number(allow_null=True)
+    baseline_source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)
+    baseline_period = PeriodField(allow_null=True)
+    target = _number(allow_null=True, help_text="Per cent reduction for reduce_by_pct; null for reduce.")
+    period_from = PeriodField()
+    period_to = PeriodField(help_text="The target applies to this year.")
+    ended = serializers.BooleanField(help_text="The last year has ended.")
+    version = serializers.IntegerField()
+    actuals = ScorePointSerializer(many=True)
+    latest = LatestSerializer(allow_null=True)
+    change_from_baseline_pct = serializers.DecimalField(
+        max_digits=12, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=MeasureStatus.choices)
+
+
+class ObjectiveScoreSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    measures = MeasureScoreSerializer(many=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    periods = serializers.ListField(child=PeriodField())
+    objectives = ObjectiveScoreSerializer(many=True)
+
+
+class TrendPointSerializer(_PeriodDates):
+    period = PeriodField()
+    value = _number(allow_null=True)
+    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)
+    change = _number(allow_null=True, help_text="From the last earlier year with data.")
+    change_pct = serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False, allow_null=True)
+    direction = serializers.ChoiceField(choices=["up", "down", "level"], allow_null=True)
+
+
+class MeasureTrendSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    title = serializers.CharField()
+    unit = serializers.ChoiceField(choices=MeasureUnit.choices)
+    computed = serializers.ChoiceField(choices=MeasureSource.choices, allow_blank=True)
+    cohort = serializers.SlugField(allow_null=True)
+    trend = TrendPointSerializer(many=True)
+
+
+class ObjectiveTrendSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    measures = MeasureTrendSerializer(many=True)
+
+
+class FrameworkSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    periods = serializers.ListField(child=PeriodField())
+    objectives = ObjectiveTrendSerializer(many=True)
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    objective = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cohort = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    baseline = _number(allow_null=True)
+    target = _number(allow_null=True)
+    baseline_period = PeriodField(allow_null=True)
+    period_from = PeriodField()
+    period_to = PeriodField()
+
+    class Meta:
+        model = PlanMeasure
+        fields = [
+            "code",
+            "objective",
+            "title",
+            "kind",
+            "unit",
+            "baseline",
+            "baseline_period",
+            "target",
+            "period_from",
+            "period_to",
+            "computed",
+            "cohort",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ActualSerializer(_PeriodDates, serializers.ModelSerializer):
+    measure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    period = PeriodField()
+    value = _number()
+
+    class Meta:
+        model = PlanActual
+        fields = ["measure", "period", "period_start", "period_end", "value", "note", "version", "updated_at"]
+        read_only_fields = fields
+
+
+# --- Input -------------------------------------------------------------------------------------------------------
+
+
+class MeasureUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    baseline = _input_number(required=False, allow_null=True)
+    baseline_period = PeriodField(required=False, allow_null=True)
+    target = _input_number(required=False, allow_null=True)
+    period_from = PeriodField(required=False)
+    period_to = PeriodField(required=False)
+
+
+class ActualCreateSerializer(serializers.Serializer):
+    period = PeriodField()
+    value = _input_number()
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+
+
+class ActualChangeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    value = _input_number()
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+
+
+def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The body, validated; fields the endpoint does not take are a 400, not silently dropped."""
+    if hasattr(data, "keys"):
+        unknown = sorted(set(data.keys()) - set(serializer_class().fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["This field cannot be set here."] for name in unknown})
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------------
+
+
+def _csv_period(year: int | None) -> dict[str, str]:
+    if year is None:
+        return {"period": "", "period_start": "", "period_end": ""}
+    return {
+        "period": financial_years.code(year),
+        "period_start": financial_years.start(year).isoformat(),
+        "period_end": financial_years.end(year).isoformat(),
+    }
+
+
+class _PlanReadView(CsvExportMixin, StrictQueryParamsMixin, APIView):
+    permission_classes: ClassVar = [RolePermission]
+    action_roles: ClassVar = {"get": READERS, "head": READERS, "options": READERS}
+
+    def allowed_query_params(self) -> set[str]:
+        return {"format"}  # not paginated: ``page`` would be silently ignored, so it is a 400 like any other
+
+
+SCORECARD_EXAMPLE = {
+    "as_of": "2026-12-01",
+    "periods": ["2013-14", "2014-15", "2015-16", "2016-17"],
+    "objectives": [
+        {
+            "code": "reduce-priority-crime-and-asb",
+            "position": 1,
+            "title": "Reduce priority crime and anti-social behaviour",
+            "measures": [
+                {
+                    "code": "asb-incidents",
+                    "title": "Anti-social behaviour incidents",
+                    "kind": "reduce_by_pct",
+                    "unit": "count",
+                    "computed": "",
+                    "cohort": None,
+                    "baseline": 30000,
+                    "baseline_source": "entered",
+                    "baseline_period": "2012-13",
+                    "target": 40,
+                    "period_from": "2013-14",
+                    "period_to": "2015-16",
+                    "ended": True,
+                    "version": 3,
+                    "actuals": [
+                        {
+                            "period": "2013-14",
+                            "period_start": "2013-04-01",
+                            "period_end": "2014-03-31",
+                            "value": 24000,
+                            "source": "entered",
+                            "note": "Force crime and incident system",
+                            "version": 1,
+                        }
+                    ],
+                    "latest": {"period": "2013-14", "value": 24000},
+                    "change_from_baseline_pct": -20.0,
+                    "status": "off_track",
+                }
+            ],
+        }
+    ],
+}
+SCORECARD_CSV_COLUMNS = (
+    "objective",
+    "measure",
+    "title",
+    "kind",
+    "unit",
+    "computed",
+    "cohort",
+    "baseline",
+    "baseline_period",
+    "target",
+    "period_from",
+    "period_to",
+    "status",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "source",
+)
+FRAMEWORK_CSV_COLUMNS = (
+    "objective",
+    "measure",
+    "title",
+    "unit",
+    "computed",
+    "cohort",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "source",
+    "change",
+    "change_pct",
+    "direction",
+)
+
+
+class PlanScorecardView(_PlanReadView):
+    """The Plan scorecard: each measure's baseline, target, values per financial year and status."""
+
+    csv_columns = SCORECARD_CSV_COLUMNS
+    export_name = "plan_scorecard"
+
+    @extend_schema(
+        summary="The Police and Crime Plan scorecard",
+        description=(
+            "Each objective's measures with a value per financial year that has started (entered by IOM "
+            "managers, or computed: the cohort's proven reoffending rate as a per cent, employers who have "
+            "taken on an ex-offender up to the year's end), the latest value and a status: met, on_track, "
+            "off_track or no_data. CSV (one row per measure and year) with ?format=csv or Accept: text/csv; "
+            "CSV exports are audited."
+        ),
+        parameters=CSV_PARAMETERS,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                ScorecardSerializer, examples=[OpenApiExample("Scorecard", value=SCORECARD_EXAMPLE)]
+            ),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per measure and year."),
+            400: ErrorSerializer,
+        },
+    )
+    def get(self, request):
+        scorecard = selectors.plan_scorecard(user=request.user)
+        if not self.wants_csv():
+            return Response(ScorecardSerializer(scorecard).data)
+        rows = []
+        for objective in scorecard["objectives"]:
+            for measure in objective["measures"]:
+                common = {
+                    "objective": objective["code"],
+                    "measure": measure["code"],
+                    **{key: measure[key] for key in ("title", "kind", "unit", "computed", "cohort", "status")},
+                    "baseline": measure["baseline"],
+                    "baseline_period": _code_or_none(measure["baseline_period"]),
+                    "target": measure["target"],
+                    "period_from": financial_years.code(measure["period_from"]),
+                    "period_to": financial_years.code(measure["period_to"]),
+                }
+                points = measure["actuals"] or [{"period": None, "value": None, "source": None}]
+                rows.extend(
+                    {**common, **_csv_period(p["period"]), "value": p["value"], "source": p["source"]} for p in points
+                )
+        return self.csv_response(rows)
+
+
+class PlanFrameworkView(_PlanReadView):
+    """The performance framework: each measure's trend over the years, without target or status."""
+
+    csv_columns = FRAMEWORK_CSV_COLUMNS
+    export_name = "plan_framework"
+
+    @extend_schema(
+        summary="The Plan's measures as a performance framework (trends, no targets)",
+        description=(
+            "Each measure's value per financial year with the change from the last earlier year with data, "
+            "as the Commissioner's later performance framework reported: no baseline, target or status. "
+            "CSV with ?format=csv or Accept: text/csv; CSV exports are audited."
+        ),
+        parameters=CSV_PARAMETERS,
+        responses={
+            (200, "application/json"): FrameworkSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per measure and year."),
+            400: ErrorSerializer,
+        },
+    )
+    def get(self, request):
+        framework = selectors.plan_framework(user=request.user)
+        if not self.wants_csv():
+            return Response(FrameworkSerializer(framework).data)
+        rows = []
+        for objective in framework["objectives"]:
+            for measure in objective["measures"]:
+                common = {
+                    "objective": objective["code"],
+                    "measure": measure["code"],
+                    **{key: measure[key] for key in ("title", "unit", "computed", "cohort")},
+                }
+                points = measure["trend"] or [{"period": None}]
+                rows.extend({**common, **point, **_csv_period(point["period"])} for point in points)
+        return self.csv_response(rows)
+
+
+def _code_or_none(year: int | None) -> str | None:
+    return None if year is None else financial_years.code(year)
+
+
+CONFLICT_EXAMPLE = OpenApiExample(
+    "Stale version",
+    value={
+        "detail": "This plan measure was changed by someone else after you opened it (you had version 1, it is "
+        "now version 2). Nothing was saved: review their change and make yours again.",
+        "current_version": 2,
+        "current": {"target": "18.00"},
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+
+
+class PlanMeasureView(StrictQueryParamsMixin, APIView):
+    """One measure; IOM managers and administrators change its baseline, target and periods."""
+
+    permission_classes: ClassVar = [RolePermission]
+    http_method_names: ClassVar = ["get", "patch", "head", "options"]
+    action_roles: ClassVar = {"get": READERS, "head": READERS, "options": READERS, "patch": MEASURE_EDITOR_ROLES}
+
+    @extend_schema(summary="Read a Plan measure", responses={200: MeasureSerializer, 404: ErrorSerializer})
+    def get(self, request, code: str):
+        return Response(MeasureSerializer(selectors.plan_measure_get(user=request.user, code=code)).data)
+
+    @extend_schema(
+        summary="Change a measure's baseline, target or periods",
+        description="Send the `version` you read: a missing one is 400, a stale one 409 and nothing is saved.",
+        request=MeasureUpdateSerializer,
+        responses={200: MeasureSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+        examples=[
+            OpenApiExample(
+                "New baseline",
+                value={"version": 1, "baseline": 31250, "baseline_period": "2012-13"},
+                request_only=True,
+            ),
+            CONFLICT_EXAMPLE,
+        ],
+    )
+    def patch(self, request, code: str):
+        measure = selectors.plan_measure_get(user=request.user, code=code)
+        data = _validated(MeasureUpdateSerializer, request.data)
+        version = data.pop("version")
+        measure = services.plan_measure_update(acting_user=request.user, measure=measure, version=version, data=data)
+        return Response(MeasureSerializer(measure).data)
+
+
+class PlanActualCreateView(StrictQueryParamsMixin, APIView):
+    """IOM managers enter a year's actual for an entered (not computed) measure."""
+
+    permission_classes: ClassVar = [RolePermission]
+    http_method_names: ClassVar = ["post", "options"]
+    action_roles: ClassVar = {"post": ACTUAL_EDITOR_ROLES, "options": READERS}
+
+    @extend_schema(
+        summary="Enter a measure's actual for a financial year",
+        description="A year that already has an actual is a 409 with its current values: change it with PUT.",
+        request=ActualCreateSerializer,
+        responses={201: ActualSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+        examples=[
+            OpenApiExample(
+                "ASB incidents in 2014/15",
+                value={"period": "2014-15", "value": 21430, "note": "Force incident system, April extract"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, code: str):
+        measure = selectors.plan_measure_get(user=request.user, code=code)
+        data = _validated(ActualCreateSerializer, request.data)
+        actual = services.plan_actual_record(acting_user=request.user, measure=measure, **data)
+        return Response(ActualSerializer(actual).data, status=status.HTTP_201_CREATED)
+
+
+class PlanActualView(StrictQueryParamsMixin, APIView):
+    """IOM managers change an entered actual (``version`` required)."""
+
+    permission_classes: ClassVar = [RolePermission]
+    http_method_names: ClassVar = ["put", "options"]
+    action_roles: ClassVar = {"put": ACTUAL_EDITOR_ROLES, "options": READERS}
+
+    @extend_schema(
+        summary="Change a measure's actual for a financial year",
+        parameters=[OpenApiParameter("period", str, OpenApiParameter.PATH, description="e.g. 2014-15")],
+        request=ActualChangeSerializer,
+        responses={200: ActualSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
+        examples=[
+            OpenApiExample(
+                "Corrected figure", value={"version": 1, "value": 21415, "note": "Revised extract"}, request_only=True
+            ),
+            CONFLICT_EXAMPLE,
+        ],
+    )
+    def put(self, request, code: str, period: str):
+        measure = selectors.plan_measure_get(user=request.user, code=code)
+        actual = selectors.plan_actual_get(user=request.user, measure=measure, period=financial_years.parse(period))
+        data = _validated(ActualChangeSerializer, request.data)
+        actual = services.plan_actual_change(acting_user=request.user, actual=actual, **data)
+        return Response(ActualSerializer(actual).data)
