@@ -39,7 +39,7 @@ NO_VALUE = "\u2013"
 # --- Text for figures --------------------------------------------------------------------------------------------
 
 
-def _figure(value: Decimal | None, unit: str) -> str:
+def figure_text(value: Decimal | None, unit: str) -> str:
     """``42.35%`` or ``21,430``; a dash for no value."""
     if value is None:
         return NO_VALUE
@@ -47,18 +47,18 @@ def _figure(value: Decimal | None, unit: str) -> str:
     return f"{number}%" if unit == MeasureUnit.PERCENT else number
 
 
-def _target_text(measure: dict[str, Any]) -> str:
+def target_text(measure: dict[str, Any]) -> str:
     kind, target, unit = measure["kind"], measure["target"], measure["unit"]
     by = f" in {financial_years.label(measure['period_to'])}"
     on = f" on {financial_years.label(measure['baseline_period'])}" if measure["baseline_period"] else ""
     if kind == MeasureKind.REDUCE_BY_PCT:
-        return f"Down {_figure(target, MeasureUnit.PERCENT)}{on}{by}"
+        return f"Down {figure_text(target, MeasureUnit.PERCENT)}{on}{by}"
     if kind == MeasureKind.REACH_RATE:
-        return f"Reach {_figure(target, unit)}{by}"
+        return f"Reach {figure_text(target, unit)}{by}"
     if kind == MeasureKind.AT_MOST:
-        return f"At most {_figure(target, unit)}{by}"
+        return f"At most {figure_text(target, unit)}{by}"
     if kind == MeasureKind.AT_LEAST:
-        return f"At least {_figure(target, unit)}{by}"
+        return f"At least {figure_text(target, unit)}{by}"
     return f"Reduced{on}{by}"
 
 
@@ -76,7 +76,7 @@ def _cells(points: list[dict[str, Any]], periods: list[int], unit: str) -> list[
     cells = []
     for year in periods:
         point = by_period.get(year)
-        cells.append({"period": year, "text": _figure(point["value"], unit) if point else NO_VALUE, "point": point})
+        cells.append({"period": year, "text": figure_text(point["value"], unit) if point else NO_VALUE, "point": point})
     return cells
 
 
@@ -99,9 +99,9 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             measure.update(
                 status_label=label,
                 status_colour=colour,
-                target_text=_target_text(measure),
+                target_text=target_text(measure),
                 source_text=_source_text(measure),
-                baseline_text=_figure(measure["baseline"], measure["unit"]),
+                baseline_text=figure_text(measure["baseline"], measure["unit"]),
                 baseline_period_label=(
                     financial_years.label(measure["baseline_period"]) if measure["baseline_period"] else ""
                 ),
@@ -124,7 +124,9 @@ def _direction_text(point: dict[str, Any], unit: str) -> str:
         return ""
     if point["direction"] == "level":
         return "no change"
-    size = f"{abs(point['change_pct'])}%" if point["change_pct"] is not None else _figure(abs(point["change"]), unit)
+    size = (
+        f"{abs(point['change_pct'])}%" if point["change_pct"] is not None else figure_text(abs(point["change"]), unit)
+    )
     return f"{point['direction']} {size}"
 
 
@@ -306,7 +308,7 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
                 "actual": actual,
                 "label": actual.period_label,
                 "code": financial_years.code(actual.period),
-                "value_text": _figure(actual.value, measure.unit),
+                "value_text": figure_text(actual.value, measure.unit),
             }
             for actual in actuals
         ],
@@ -316,10 +318,10 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _measure_text(measure: PlanMeasure) -> str:
-    baseline = _figure(measure.baseline, measure.unit)
+    baseline = figure_text(measure.baseline, measure.unit)
     if measure.baseline_period is not None:
         baseline += f" ({financial_years.label(measure.baseline_period)})"
-    target = "" if measure.kind == MeasureKind.REDUCE else f"target {_figure(measure.target, measure.unit)}, "
+    target = "" if measure.kind == MeasureKind.REDUCE else f"target {figure_text(measure.target, measure.unit)}, "
     return f"baseline {baseline}, {target}{measure.period_label}"
 
 
@@ -385,7 +387,7 @@ def actual_edit(request: HttpRequest, code: str, period: str) -> HttpResponse:
         "actual": actual,
         "heading": f"Change the actual for {actual.period_label}",
         "conflict_text": (
-            f"{_figure(conflict.value, measure.unit)}{', note: ' + conflict.note if conflict.note else ''}"
+            f"{figure_text(conflict.value, measure.unit)}{', note: ' + conflict.note if conflict.note else ''}"
             if conflict
             else ""
         ),

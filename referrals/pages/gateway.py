@@ -7,6 +7,7 @@
 """
 
 import csv
+import datetime
 
 from django import forms
 from django.contrib import messages
@@ -261,6 +262,19 @@ def _funnel_tables(funnel: dict[str, list[dict]]) -> list[dict]:
     return tables
 
 
+def figures_shown(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> dict:
+    """The Gateway figures with the per cent of the Plan's target reached, as ``gateway/_figures.html`` shows them
+    (this dashboard and the managers' dashboard)."""
+    figures = selectors.gateway_figures(date_from=date_from, date_to=date_to)
+    figures["progress"] = min(100, round(100 * figures["employers_with_placement_started"] / figures["target"]))
+    return figures
+
+
+def funnel_tables() -> list[dict]:
+    """The funnel's tables and chart data, as ``gateway/_funnel.html`` shows them (both dashboards)."""
+    return _funnel_tables(_funnel())
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -269,8 +283,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = FiguresFilterForm(request.GET)
     figures = None
     if form.is_valid():
-        figures = selectors.gateway_figures(date_from=form.cleaned_data["from"], date_to=form.cleaned_data["to"])
-        figures["progress"] = min(100, round(100 * figures["employers_with_placement_started"] / figures["target"]))
+        figures = figures_shown(date_from=form.cleaned_data["from"], date_to=form.cleaned_data["to"])
     to_match = None
     if user.role == Role.SCHEME_COORDINATOR:
         to_match = list(
@@ -282,7 +295,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "figures": figures,
-        "tables": _funnel_tables(_funnel()),
+        "tables": funnel_tables(),
         "to_match": to_match,
         "is_coordinator": user.role == Role.SCHEME_COORDINATOR,
     }
