@@ -28,10 +28,10 @@ from iom.pages.forms import DATE_INPUT
 from iom.services._validation import today
 from outcomes import financial_years, metrics
 from outcomes.metrics.reoffending import parse_quarter, quarters_between
-from outcomes.models import CrimeUnitCost, OffenceCategory
+from outcomes.models import CrimeUnitCost, MetricKind, OffenceCategory
 from outcomes.pages.plan import STATUS_TAGS, figure_text, target_text
 from outcomes.selectors import plan_scorecard
-from outcomes.selectors.metrics import data_as_of, metric_cohort_list, reads_metrics
+from outcomes.selectors.metrics import data_as_of, metric_cohort_list, metric_snapshot_list, reads_metrics
 from referrals.pages.gateway import FIGURE_READERS, figures_shown, funnel_tables
 
 DEFAULT_QUARTERS = 8
@@ -276,6 +276,36 @@ def _pre_post(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+MATURING_QUARTERS = 4
+MATURING_SNAPSHOTS = 8
+
+
+def _maturing(cohort: Cohort | None) -> dict[str, Any] | None:
+    """The newest quarters' rates as each nightly snapshot had them: how the figures moved as data matured."""
+    snapshots = list(
+        metric_snapshot_list(
+            metric=MetricKind.QUARTERLY, cohort_slug=cohort.slug if cohort else "", limit=MATURING_SNAPSHOTS
+        )
+    )
+    if not snapshots:
+        return None
+    labels = [quarter["quarter"] for quarter in snapshots[0].figures["quarters"][-MATURING_QUARTERS:]]
+    rows = []
+    for snapshot in snapshots:
+        by_label = {quarter["quarter"]: quarter for quarter in snapshot.figures["quarters"]}
+        cells = []
+        for label in labels:
+            quarter = by_label.get(label)
+            if quarter is None:
+                cells.append("not taken")
+            elif quarter["suppressed"]:
+                cells.append("suppressed")
+            else:
+                cells.append(f"{percent(quarter['binary_rate'])} of {quarter['measurable']}")
+        rows.append({"taken_on": snapshot.taken_on, "cells": cells})
+    return {"labels": labels, "rows": rows}
+
+
 def _unit_cost_sources() -> list[dict[str, str]]:
     return list(CrimeUnitCost.objects.order_by("price_year", "source").values("price_year", "source").distinct())
 
@@ -333,6 +363,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "v1:metrics-reoffending-quarterly", from_quarter=first, to_quarter=last, as_of=as_of, cohort=slug
             ),
         )
+        context["maturing"] = _maturing(cohort)
         if cohort is not None:
             context["pre_post"] = _pre_post(metrics.pre_post(cohort=cohort, as_of=as_of))
             context["pre_post_csv"] = _csv_link("v1:metrics-pre-post", cohort=slug, as_of=as_of)

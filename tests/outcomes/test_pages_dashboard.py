@@ -507,3 +507,21 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(
     grow(cohort, 25)
     large = _count(client, django_assert_max_num_queries)
     assert small == large
+
+
+def test_the_maturing_table_shows_each_snapshots_rates_of_the_newest_quarters(manager, world, cohort):
+    from outcomes.services.snapshots import metric_snapshots_take
+
+    metric_snapshots_take(on=date(2019, 7, 1))  # quarters 2016Q3..2019Q2: the people's 2017Q3 not yet measurable
+    metric_snapshots_take(on=date(2019, 7, 2))
+    metric_snapshots_take(on=date(2019, 7, 2))  # taken twice: replaced, not added
+    rows = tables(signed_in(manager).get(url(**FILTERS))).tables["maturing-table"]
+    assert rows[0] == ["Snapshot", "2018Q3", "2018Q4", "2019Q1", "2019Q2"]
+    assert [row[0] for row in body_rows(rows)] == ["2 July 2019", "1 July 2019"]
+    # No one's index date falls in those quarters: every cell is suppressed, none invented.
+    assert {cell for row in body_rows(rows) for cell in row[1:]} == {"suppressed"}
+
+
+def test_without_snapshots_the_maturing_section_says_when_they_are_taken(manager, world):
+    response = signed_in(manager).get(url(**FILTERS))
+    assert 'id="maturing-empty"' in response.content.decode()
