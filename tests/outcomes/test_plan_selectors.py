@@ -368,13 +368,9 @@ def test_gateway_employers_are_counted_cumulatively_to_each_years_end(manager):
 
 
 def test_the_real_reoffending_metric_feeds_the_scorecard(manager, monkeypatch):
-    """End to end through outcomes.metrics.reoffending; skipped while the metric is not implemented."""
+    """End to end through outcomes.metrics.reoffending."""
     monkeypatch.undo()  # this module's fake metric
     window = {"index_from": datetime.date(2013, 4, 1), "index_to": datetime.date(2014, 3, 31)}
-    try:
-        metrics.reoffending(**window, as_of=AFTER_THE_PLAN, with_breakdowns=False)
-    except NotImplementedError:
-        pytest.skip("outcomes.metrics.reoffending is not implemented yet")
     for number in range(10):
         person = factories.PersonFactory()
         # A caution in 2013/14 is the index event; every other person is cautioned again within the year.
