@@ -45,6 +45,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(
+        auto_now=True, help_text="The last change (an exit): the metrics' data_as_of reads it."
+    )
 
     class Meta:
         ordering = ["-adopted_on", "pk"]

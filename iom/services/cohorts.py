@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
@@ -125,6 +126,7 @@ def membership_exit(
     with transaction.atomic():
         # Guarded on exited_on IS NULL so two simultaneous exits cannot both be recorded.
         updated = Membership.objects.filter(pk=membership.pk, exited_on__isnull=True).update(
+            updated_at=timezone.now(),
             exited_on=exited_on,
             exit_reason=values["exit_reason"],
             exit_panel_date=panel_date,

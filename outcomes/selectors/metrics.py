@@ -30,7 +30,7 @@ def data_as_of() -> datetime.datetime | None:
     latest = [
         OffenceRecord.objects.aggregate(at=Max("updated_at"))["at"],
         Person.objects.aggregate(at=Max("updated_at"))["at"],
-        Membership.objects.aggregate(at=Max("created_at"))["at"],
+        Membership.objects.aggregate(at=Max("updated_at"))["at"],
         ImportRun.objects.filter(state=ImportState.SUCCEEDED, dry_run=False).aggregate(at=Max("finished_at"))["at"],
     ]
     moments = [moment for moment in latest if moment is not None]
