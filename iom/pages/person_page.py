@@ -44,6 +44,9 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
     interventions = defaultdict(list)
     for intervention in outcome_selectors.intervention_list_visible_to(user=user).filter(case_id__in=case_ids):
         interventions[intervention.case_id].append(intervention)
+    from outcomes.selectors.offences import offence_list_visible_to
+
+    offences = list(offence_list_visible_to(user=user).filter(person=person).order_by("-offence_date", "-pk"))
     case_sections = []
     for case in cases:
         pathways = []
@@ -70,6 +73,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         "person": person,
         "case_sections": case_sections,
         "memberships": memberships,
+        "offences": offences,
         "consents": consents,
         "can_edit_person": access.person_list_changeable_by(user=user).filter(pk=person.pk).exists(),
         "can_open_case": user.teams.exclude(

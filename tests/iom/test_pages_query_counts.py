@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm
 
 from iom.models import ActionStatus, Flag, Pathway, Rag, Sensitivity
 from tests import factories
+from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,9 @@ SMALL, LARGE = 5, 50
 # Ceilings: the measured counts (SQLite and PostgreSQL agree) with no slack, so any new query is a decision.
 CASELOAD_CEILING = 13  # + the overdue and due-this-week counts and the paginator count
 SEARCH_CEILING = 8
-# A manager also reads "Who has looked at this person"; both read the interventions of the cases (one query).
-PERSON_PAGE_CEILING = {"officer": 19, "manager": 20}
+# A manager also reads "Who has looked at this person"; both read the interventions of the cases and the
+# person's offence records (one query each).
+PERSON_PAGE_CEILING = {"officer": 20, "manager": 21}
 
 
 def signed_in(user) -> Client:
@@ -125,6 +127,7 @@ def add_case_history(*, case, cohort, officer, probation, start: int, count: int
             assessed_by=officer,
         )
         adopted = today() - datetime.timedelta(days=2000 - number * 30)
+        OffenceRecordFactory(person=case.person, offence_date=adopted, outcome_date=adopted)
         factories.MembershipFactory(
             person=case.person,
             cohort=cohort,
@@ -151,5 +154,6 @@ def test_the_person_page_reads_in_the_same_number_of_queries_for_5_or_50_of_each
     context = client.get(url).context
     section = context["case_sections"][0]
     assert (len(section["actions"]), len(section["notes"]), len(context["memberships"])) == (LARGE, LARGE, LARGE)
+    assert len(context["offences"]) == LARGE
     assert sum(len(p["history"]) for p in section["pathways"]) == LARGE
     assert small == large
