@@ -294,7 +294,9 @@ class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
             raise ValidationError({"format": ["Choose json or csv."]})
 
     def params(self) -> dict[str, Any]:
-        serializer = self.params_class(data=self.request.query_params.dict(), context={"request": self.request})
+        # An empty parameter (``?cohort=``, as a form sends it) is the same as leaving it out.
+        data = {name: value for name, value in self.request.query_params.dict().items() if value.strip()}
+        serializer = self.params_class(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 

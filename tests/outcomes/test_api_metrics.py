@@ -481,3 +481,15 @@ def test_quarterly_queries_grow_with_quarters_not_people(api_as, analyst, grow):
     with CaptureQueriesContext(connection) as eight:
         client.get(f"{QUARTERLY}?from_quarter=2018Q1&to_quarter=2019Q4&as_of=2021-01-01")
     assert len(eight) - len(four) == 4
+
+
+def test_an_empty_optional_parameter_is_the_same_as_leaving_it_out(api_as, analyst, people):
+    window = "index_from=2018-01-01&index_to=2018-12-31"
+    plain = api_as(analyst).get(f"{REOFFENDING}?{window}")
+    blank = api_as(analyst).get(f"{REOFFENDING}?{window}&cohort=&as_of=")
+    assert blank.status_code == 200
+    assert without_data_as_of(blank.json()) == without_data_as_of(plain.json())
+    assert blank.json()["cohort"] is None
+    missing = api_as(analyst).get(f"{REOFFENDING}?index_from=&index_to=2018-12-31")
+    assert missing.status_code == 400
+    assert missing.json()["errors"]["index_from"] == ["This field is required."]
