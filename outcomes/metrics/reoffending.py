@@ -1,10 +1,11 @@
-"""Proven reoffending (DESIGN.md, after the Ministry of Justice measure), as one aggregate query per window.
+"""Proven reoffending (DESIGN.md, after the Ministry of Justice measure), as one aggregate query.
 
-The query picks each person's index offence (earliest index event in the window, ties to the smallest
+The query picks each person's index offence in each window (earliest index event, ties to the smallest
 ``record_id`` in code-point order), counts their proven reoffences with a correlated subquery over stored
 dates, derives the age band in SQL, and groups by every breakdown dimension at once. The grouped rows are
 bounded by the code lists (not by people), and Python only adds them up into the top level and the five
-breakdowns, so the number of queries is the same for ten people or ten million.
+breakdowns, so the number of queries is the same for ten people or ten million: one for the measure, one for
+a whole quarterly series.
 """
 
 import datetime
@@ -14,23 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Collate, ExtractDay, ExtractMonth, ExtractYear
 
-from iom.models import Cohort, District, Ethnicity, Gender, Membership
+from iom.models import Cohort, District, Ethnicity, Gender, Membership, Person
 from outcomes.metrics.rates import rate, wilson_interval
 from outcomes.models import PROVEN_OUTCOMES, OffenceCategory, OffenceRecord
 
@@ -54,110 +40,99 @@ FIGURES = (
     "frequency_per_reoffender",
 )
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+COUNTS = ("people", "reoffenders", "proven_reoffences")
 
 
-def _code_point_order(field: str):
-    """``record_id`` in plain code-point order: PostgreSQL's "C" collation; SQLite compares bytes already."""
-    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
-
-
-def cohort_overlap(*, cohort: Cohort, date_from: datetime.date, date_to: datetime.date) -> Exists:
-    """Whether the outer row's person had a membership of ``cohort`` overlapping the window by a day or more.
-
-    ``exited_on`` is the member's last day (inclusive) and an open membership runs on.
-    """
-    return Exists(
-        Membership.objects.filter(person_id=OuterRef("person_id"), cohort=cohort, adopted_on__lte=date_to).filter(
-            Q(exited_on__isnull=True) | Q(exited_on__gte=date_from)
-        )
-    )
-
-
-def index_offences(
-    *, index_from: datetime.date, index_to: datetime.date, cohort: Cohort | None = None
-) -> QuerySet[OffenceRecord]:
-    """One record per person in the measure: the one giving their index date in the window."""
-    in_window = OffenceRecord.objects.filter(index_date__gte=index_from, index_date__lte=index_to)
-    if cohort is not None:
-        in_window = in_window.filter(cohort_overlap(cohort=cohort, date_from=index_from, date_to=index_to))
-    first = (
-        OffenceRecord.objects.filter(
-            person_id=OuterRef("person_id"), index_date__gte=index_from, index_date__lte=index_to
-        )
-        .order_by("index_date", _code_point_order("record_id"))
-        .values("pk")[:1]
-    )
-    return in_window.filter(pk=Subquery(first))
-
-
-def _proven_reoffences() -> Coalesce:
-    """Proven reoffences of the outer index record's person: committed after the index date and by the
-    follow-up end, proven (conviction or caution) by the waiting end, and not a breach."""
-    reoffences = (
-        OffenceRecord.objects.filter(
-            person_id=OuterRef("person_id"),
-            offence_date__gt=OuterRef("index_date"),
-            offence_date__lte=OuterRef("follow_up_end"),
-            outcome__in=PROVEN_OUTCOMES,
-            outcome_date__lte=OuterRef("waiting_end"),
-        )
-        .exclude(offence_category=OffenceCategory.BREACH)
-        .order_by()
-        .values("person_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(reoffences, output_field=IntegerField()), Value(0))
-
-
-def _with_age_band(records: QuerySet[OffenceRecord]) -> QuerySet[OffenceRecord]:
-    """Annotate the age band: completed years on the index date, from stored dates in SQL (a birthday still to
-    come that year takes one off, so a 29 February birthday comes on 1 March in other years)."""
-    records = records.annotate(
-        index_month=ExtractMonth("index_date"),
-        index_day=ExtractDay("index_date"),
-        birth_month=ExtractMonth("person__date_of_birth"),
-        birth_day=ExtractDay("person__date_of_birth"),
-    )
-    birthday_to_come = Case(
-        When(
-            Q(index_month__lt=F("birth_month")) | Q(index_month=F("birth_month"), index_day__lt=F("birth_day")),
-            then=Value(1),
-        ),
-        default=Value(0),
-    )
-    records = records.annotate(
-        age_at_index=ExtractYear("index_date") - ExtractYear("person__date_of_birth") - birthday_to_come
-    )
-    return records.annotate(
-        age_band=Case(
-            When(age_at_index__lt=18, then=Value("under_18")),
-            When(age_at_index__lt=25, then=Value("18_24")),
-            When(age_at_index__lt=35, then=Value("25_34")),
-            When(age_at_index__lt=50, then=Value("35_49")),
-            default=Value("50_plus"),
-        )
-    )
+# One statement for any number of index windows (one for the measure, one per quarter for the series), the same
+# on SQLite and PostgreSQL but for the two fragments in _VENDOR. Each person's index offence in a window is the
+# first by index date and then record_id (ROW_NUMBER over person and window); their proven reoffences are counted
+# against the stored follow-up and waiting ends; the rows are grouped by window, measurability and (for the
+# measure) the five breakdowns, so the result is bounded by the code lists, not by people.
+_SQL = """
+WITH windows(label, first_day, last_day) AS (VALUES {windows}),
+candidates AS (
+    SELECT w.label, r.id, r.person_id, r.record_id, r.index_date, r.follow_up_end, r.waiting_end, r.offence_category
+    FROM {offence} r JOIN windows w ON r.index_date >= w.first_day AND r.index_date <= w.last_day
+    {cohort}
+),
+ranked AS (
+    SELECT c.*, ROW_NUMBER() OVER (
+        PARTITION BY c.label, c.person_id ORDER BY c.index_date, c.record_id {collate}
+    ) AS position
+    FROM candidates c
+),
+firsts AS (
+    SELECT f.*, (
+        SELECT COUNT(*) FROM {offence} o
+        WHERE o.person_id = f.person_id AND o.offence_date > f.index_date AND o.offence_date <= f.follow_up_end
+            AND o.outcome IN (%s, %s) AND o.outcome_date <= f.waiting_end AND o.offence_category <> %s
+    ) AS reoffences
+    FROM ranked f WHERE f.position = 1
+)
+SELECT f.label, CASE WHEN f.waiting_end <= %s THEN 1 ELSE 0 END AS is_measurable{dimensions},
+    COUNT(*), SUM(CASE WHEN f.reoffences > 0 THEN 1 ELSE 0 END), SUM(f.reoffences)
+FROM firsts f JOIN {person} p ON p.id = f.person_id
+GROUP BY {group_by}
+"""
+_COHORT = """WHERE EXISTS (
+        SELECT 1 FROM {membership} m
+        WHERE m.person_id = r.person_id AND m.cohort_id = %s AND m.adopted_on <= w.last_day
+            AND (m.exited_on IS NULL OR m.exited_on >= w.first_day)
+    )"""
+# Completed years as (YYYYMMDD of the index date - YYYYMMDD of birth) // 10000: a birthday on 29 February comes
+# on 1 March in other years (20010228 - 20000229 = 9999: not yet one). Plain code-point order for record_id.
+_VENDOR = {
+    "postgresql": {"yyyymmdd": "CAST(TO_CHAR({}, 'YYYYMMDD') AS INTEGER)", "collate": 'COLLATE "C"'},
+    "sqlite": {"yyyymmdd": "CAST(strftime('%%Y%%m%%d', {}) AS INTEGER)", "collate": "COLLATE BINARY"},
+}
+_AGE_BANDS_SQL = """CASE
+        WHEN {age} < 18 THEN 'under_18' WHEN {age} < 25 THEN '18_24' WHEN {age} < 35 THEN '25_34'
+        WHEN {age} < 50 THEN '35_49' ELSE '50_plus' END"""
+_DIMENSION_SQL = {
+    "person__gender": "p.gender",
+    "person__ethnicity": "p.ethnicity",
+    "age_band": None,  # built from _AGE_BANDS_SQL
+    "person__district": "p.district",
+    "offence_category": "f.offence_category",
+}
 
 
 def _grouped_rows(
-    *, index_from: datetime.date, index_to: datetime.date, as_of: datetime.date, cohort: Cohort | None
+    *,
+    windows: Sequence[tuple[str, datetime.date, datetime.date]],
+    as_of: datetime.date,
+    cohort: Cohort | None,
+    with_breakdowns: bool,
 ) -> list[dict[str, Any]]:
-    """Index people counted by every breakdown value and measurability at once (rows bounded by the codes)."""
-    records = _with_age_band(index_offences(index_from=index_from, index_to=index_to, cohort=cohort)).annotate(
-        is_measurable=Case(When(waiting_end__lte=as_of, then=Value(1)), default=Value(0)),
-        reoffences=_proven_reoffences(),
+    """Index people counted by window, measurability and (``with_breakdowns``) every breakdown value at once."""
+    vendor = _VENDOR[connection.vendor]
+    quote = connection.ops.quote_name
+    day = connection.ops.adapt_datefield_value
+    age = f"(({vendor['yyyymmdd'].format('f.index_date')} - {vendor['yyyymmdd'].format('p.date_of_birth')}) / 10000)"
+    columns = [column for column, _codes in DIMENSIONS.values()] if with_breakdowns else []
+    expressions = [_DIMENSION_SQL[column] or _AGE_BANDS_SQL.format(age=age) for column in columns]
+    sql = _SQL.format(
+        windows=", ".join(["(%s, %s, %s)"] * len(windows)),
+        offence=quote(OffenceRecord._meta.db_table),
+        person=quote(Person._meta.db_table),
+        cohort=_COHORT.format(membership=quote(Membership._meta.db_table)) if cohort is not None else "",
+        collate=vendor["collate"],
+        dimensions="".join(f", {expression}" for expression in expressions),
+        group_by=", ".join(str(position) for position in range(1, 3 + len(columns))),
     )
-    columns = [column for column, _codes in DIMENSIONS.values()]
-    return list(
-        records.order_by()
-        .values(*columns, "is_measurable")
-        .annotate(
-            people=Count("pk"),
-            reoffenders=Count("pk", filter=Q(reoffences__gt=0)),
-            proven_reoffences=Sum("reoffences"),
-        )
-    )
+    params: list[Any] = [value for label, first, last in windows for value in (label, day(first), day(last))]
+    if cohort is not None:
+        params.append(cohort.pk)
+    params += [*PROVEN_OUTCOMES, OffenceCategory.BREACH.value, day(as_of)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    names = ["window", "is_measurable", *columns]
+    # PostgreSQL sums integers as numeric (Decimal): the counts are made ints again here.
+    return [
+        {**dict(zip(names, row, strict=False)), **dict(zip(COUNTS, map(int, row[len(names) :]), strict=True))}
+        for row in fetched
+    ]
 
 
 def _figures(*, value: Any = None, measurable: int, reoffenders: int, proven: int, with_value: bool) -> dict:
@@ -203,19 +178,16 @@ def _breakdown(rows: Iterable[Mapping[str, Any]], column: str, codes: Sequence[s
     ]
 
 
-def reoffending(
+def _measure(
+    rows: Sequence[Mapping[str, Any]],
     *,
     index_from: datetime.date,
     index_to: datetime.date,
     as_of: datetime.date,
-    cohort: Cohort | None = None,
-    with_breakdowns: bool = True,
+    cohort: Cohort | None,
+    with_breakdowns: bool,
 ) -> dict[str, Any]:
-    """The proven reoffending measure of the people whose index date falls in ``index_from``..``index_to``.
-
-    Returns the response object of DESIGN.md "Metric API" (dates as ISO strings, rates as numbers).
-    """
-    rows = _grouped_rows(index_from=index_from, index_to=index_to, as_of=as_of, cohort=cohort)
+    """One window's response object from its grouped rows."""
     measurable_rows = [row for row in rows if row["is_measurable"]]
     everyone = sum(row["people"] for row in rows)
     measurable = sum(row["people"] for row in measurable_rows)
@@ -240,6 +212,26 @@ def reoffending(
             key: _breakdown(measurable_rows, column, codes) for key, (column, codes) in DIMENSIONS.items()
         }
     return result
+
+
+def reoffending(
+    *,
+    index_from: datetime.date,
+    index_to: datetime.date,
+    as_of: datetime.date,
+    cohort: Cohort | None = None,
+    with_breakdowns: bool = True,
+) -> dict[str, Any]:
+    """The proven reoffending measure of the people whose index date falls in ``index_from``..``index_to``.
+
+    Returns the response object of DESIGN.md "Metric API" (dates as ISO strings, rates as numbers).
+    """
+    rows = _grouped_rows(
+        windows=[("all", index_from, index_to)], as_of=as_of, cohort=cohort, with_breakdowns=with_breakdowns
+    )
+    return _measure(
+        rows, index_from=index_from, index_to=index_to, as_of=as_of, cohort=cohort, with_breakdowns=with_breakdowns
+    )
 
 
 def parse_quarter(text: str) -> tuple[datetime.date, datetime.date]:
@@ -269,9 +261,19 @@ def quarters_between(from_quarter: str, to_quarter: str) -> list[tuple[str, date
 def reoffending_quarterly(
     *, from_quarter: str, to_quarter: str, as_of: datetime.date, cohort: Cohort | None = None
 ) -> dict[str, Any]:
-    """The measure for each calendar-quarter index window, for trend charts: one query per quarter."""
-    quarters = []
-    for label, first, last in quarters_between(from_quarter, to_quarter):
-        figures = reoffending(index_from=first, index_to=last, as_of=as_of, cohort=cohort, with_breakdowns=False)
-        quarters.append({"quarter": label, **figures})
+    """The measure for each calendar-quarter index window, for trend charts: one query for all the quarters."""
+    windows = quarters_between(from_quarter, to_quarter)
+    rows = _grouped_rows(windows=windows, as_of=as_of, cohort=cohort, with_breakdowns=False)
+    by_window: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_window[row["window"]].append(row)
+    quarters = [
+        {
+            "quarter": label,
+            **_measure(
+                by_window[label], index_from=first, index_to=last, as_of=as_of, cohort=cohort, with_breakdowns=False
+            ),
+        }
+        for label, first, last in windows
+    ]
     return {"quarters": quarters}
