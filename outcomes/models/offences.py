@@ -9,31 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from iom.dates import one_year_after, six_months_after
-from iom.models import Person
-
-
-class OffenceCategory(models.TextChoices):
-    HOMICIDE = "homicide", "Homicide"
-    VIOLENCE_WITH_INJURY = "violence_with_injury", "Violence with injury"
-    VIOLENCE_WITHOUT_INJURY = "violence_without_injury", "Violence without injury"
-    RAPE = "rape", "Rape"
-    OTHER_SEXUAL = "other_sexual", "Other sexual offences"
-    ROBBERY = "robbery", "Robbery"
-    DOMESTIC_BURGLARY = "domestic_burglary", "Domestic burglary"
-    NON_DOMESTIC_BURGLARY = "non_domestic_burglary", "Non-domestic burglary"
-    THEFT_OF_VEHICLE = "theft_of_vehicle", "Theft of a vehicle"
-    THEFT_FROM_VEHICLE = "theft_from_vehicle", "Theft from a vehicle"
-    THEFT_FROM_PERSON = "theft_from_person", "Theft from the person"
-    SHOPLIFTING = "shoplifting", "Shoplifting"
-    OTHER_THEFT = "other_theft", "Other theft"
-    ARSON = "arson", "Arson"
-    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage"
-    DRUGS = "drugs", "Drugs"
-    PUBLIC_ORDER = "public_order", "Public order"
-    FRAUD = "fraud", "Fraud"
-    MOTORING = "motoring", "Motoring"
-    BREACH = "breach", "Breach of an order or licence"
-    OTHER = "other", "Other"
+from iom.models import OffenceCategory, Person
 
 
 class OffenceOutcome(models.TextChoices):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
-from iom.models import AuditAction, Role, User
+from iom.models import AuditAction, OffenceCategory, Role, User
 from iom.services import notify
 from iom.services._validation import not_in_future
 from partners.models import OpportunityStatus, ServiceType
@@ -33,31 +33,7 @@ from referrals.models import (
 from referrals.rehabilitation import Sentence, SentenceType, rehabilitation_end
 
 K = PlacementEventKind
-OFFENCE_CATEGORIES = frozenset(
-    {
-        "homicide",
-        "violence_with_injury",
-        "violence_without_injury",
-        "rape",
-        "other_sexual",
-        "robbery",
-        "domestic_burglary",
-        "non_domestic_burglary",
-        "theft_of_vehicle",
-        "theft_from_vehicle",
-        "theft_from_person",
-        "shoplifting",
-        "other_theft",
-        "arson",
-        "criminal_damage",
-        "drugs",
-        "public_order",
-        "fraud",
-        "motoring",
-        "breach",
-        "other",
-    }
-)
+OFFENCE_CATEGORIES = frozenset(OffenceCategory.values)  # the codes of the offences format
 MATCHABLE_STATES = frozenset({ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
 WEEKS_13 = datetime.timedelta(weeks=13)
 WEEKS_26 = datetime.timedelta(weeks=26)
