@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "partners",
     "referrals",
     "outcomes",
+    "web",
     "api",
 ]
 
@@ -68,14 +69,14 @@ WSGI_APPLICATION = "iom.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "iom.context_processors.navigation",
+                "web.context_processors.navigation",
             ],
         },
     },

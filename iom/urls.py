@@ -7,7 +7,5 @@ admin.site.site_title = "IOM administration"
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", include("api.urls")),
-    path("", include("iom.pages.urls")),
-    path("", include("referrals.urls")),
-    path("", include("outcomes.urls")),
+    path("", include("web.urls")),
 ]

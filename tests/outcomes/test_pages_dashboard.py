@@ -22,12 +22,12 @@ from django.utils import timezone
 from iom.models import Role
 from outcomes import metrics
 from outcomes.models import CrimeUnitCost, OffenceCategory
-from outcomes.pages.dashboard import default_quarters, percent, pounds
 from outcomes.selectors import plan_scorecard
 from outcomes.selectors.metrics import data_as_of
 from tests.factories import CohortFactory, MembershipFactory, PersonFactory, UserFactory
 from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 from tests.outcomes.factories import OffenceRecordFactory
+from web.dashboard.views import default_quarters, percent, pounds
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The officer's consent and referral pages and the partner's referral pages (referrals/pages/referrals.py).
+"""The officer's consent and referral pages and the partner's referral pages (web/referrals/views.py).
 
 Who may open which page (DESIGN.md "Who uses it", "Roles and access"): police and probation users on the
 cases they can see; a partner organisation's users on the referrals sent to it (never drafts); everybody

@@ -1,1 +1,0 @@
-"""Pages of outcomes, one module per concern; outcomes/urls.py wires them."""

@@ -1,0 +1,45 @@
+"""Intervention pages: officers record what was delivered on the case; the person page shows them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from iom import access
+from iom import selectors as iom_selectors
+from iom.services._validation import today
+from outcomes import selectors, services
+from referrals import selectors as referral_selectors
+from web.cases.forms import InterventionForm
+from web.common import add_service_errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_new(request, pk: int):
+    access.ensure_works_cases(user=request.user)
+    case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    form = InterventionForm(
+        request.POST or None,
+        programmes=selectors.programme_list(user=request.user, active_only=True),
+        referrals=referral_selectors.referral_list_visible_to(user=request.user).filter(case=case),
+        initial={"started_on": today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            intervention = services.intervention_record(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{intervention.programme.name} was recorded.")
+            return redirect(reverse("person", args=[case.person_id]) + f"#case-{case.pk}-interventions")
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "person": case.person, "heading": "Record an intervention"},
+    )

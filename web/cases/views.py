@@ -1,0 +1,323 @@
+"""Case pages: open, allocate, assess a pathway, the action plan, notes and access grants.
+
+Every form posts to a service; the case itself is shown on the person page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iom import access, selectors, services
+from iom.errors import ConflictError
+from iom.models import Action, Case, OrganisationType, Role, User
+from iom.services._validation import today
+from web.cases.forms import (
+    ActionEditForm,
+    ActionForm,
+    AllocateForm,
+    AssessForm,
+    CompleteForm,
+    GrantForm,
+    NoteForm,
+    OpenCaseForm,
+)
+from web.common import add_service_errors
+
+
+def _visible_case(request, pk: int) -> Case:
+    access.ensure_works_cases(user=request.user)
+    case = selectors.case_list(user=request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _visible_action(request, pk: int) -> Action:
+    access.ensure_works_cases(user=request.user)
+    action = selectors.action_list(user=request.user).select_related("case__team__scheme").filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+def _case_url(case: Case, section: str = "") -> str:
+    return reverse("person", args=[case.person_id]) + f"#case-{case.pk}{'-' + section if section else ''}"
+
+
+@login_required
+def detail(request, pk: int):
+    """Cases are read on their person's page; this address keeps links in notifications short."""
+    return redirect(_case_url(_visible_case(request, pk)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_case(request, pk: int):
+    access.ensure_works_cases(user=request.user)
+    person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    teams = request.user.teams.all()
+    form = OpenCaseForm(request.POST if request.method == "POST" else None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        try:
+            case = services.case_open(
+                acting_user=user,
+                person=person,
+                team=form.cleaned_data["team"],
+                lead_officer=user if user.organisation_type == OrganisationType.POLICE else None,
+                offender_manager=user if user.organisation_type == OrganisationType.PROBATION else None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"A case was opened in {case.team}.")
+            return redirect(_case_url(case))
+    return render(request, "cases/case_form.html", {"form": form, "person": person, "heading": "Open a case"})
+
+
+def _caseworkers(case: Case, *, organisation_type: str, roles: tuple[str, ...]):
+    return access.user_list_seeing_case(case=case).filter(role__in=roles, organisation__type=organisation_type)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocate(request, pk: int):
+    case = _visible_case(request, pk)
+    choices = {
+        "lead_officers": _caseworkers(
+            case, organisation_type=OrganisationType.POLICE, roles=(Role.IOM_OFFICER, Role.IOM_MANAGER)
+        ),
+        "offender_managers": _caseworkers(
+            case, organisation_type=OrganisationType.PROBATION, roles=(Role.OFFENDER_MANAGER, Role.IOM_MANAGER)
+        ),
+    }
+    initial = {
+        "version": case.version,
+        "lead_officer": case.lead_officer_id,
+        "offender_manager": case.offender_manager_id,
+        "status": case.status,
+    }
+    form = AllocateForm(request.POST if request.method == "POST" else None, initial=initial, **choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data["version"]
+        try:
+            if (data["lead_officer"], data["offender_manager"]) != (case.lead_officer, case.offender_manager):
+                services.case_allocate(
+                    acting_user=request.user,
+                    case=case,
+                    version=version,
+                    lead_officer=data["lead_officer"],
+                    offender_manager=data["offender_manager"],
+                )
+                version = case.version  # the service refreshed ``case``
+            if data["status"] != case.status:
+                services.case_set_status(acting_user=request.user, case=case, version=version, status=data["status"])
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            fresh = Case.objects.select_related("lead_officer", "offender_manager").get(pk=case.pk)
+            form.data = form.data.copy()
+            form.data["version"] = str(fresh.version)
+            return render(
+                request,
+                "cases/case_form.html",
+                {
+                    "form": form,
+                    "case": case,
+                    "person": case.person,
+                    "heading": "Allocation and status",
+                    "conflict_case": fresh,
+                },
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The case's allocation and status were saved.")
+            return redirect(_case_url(case))
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "person": case.person, "heading": "Allocation and status"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess(request, pk: int):
+    case = _visible_case(request, pk)
+    form = AssessForm(
+        request.POST if request.method == "POST" else None,
+        initial={"assessed_on": today(), "pathway": request.GET.get("pathway")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.pathway_assess(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{assessment.get_pathway_display()} is now {assessment.get_rag_display().lower()}."
+            )
+            return redirect(_case_url(case, "pathways"))
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "person": case.person, "heading": "Assess a pathway"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_new(request, pk: int):
+    case = _visible_case(request, pk)
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        owners=access.user_list_seeing_case(case=case),
+        initial={"owner": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The action was added to the plan.")
+            return redirect(_case_url(case, "actions"))
+    return render(
+        request, "cases/case_form.html", {"form": form, "case": case, "person": case.person, "heading": "Add an action"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk: int):
+    action = _visible_action(request, pk)
+    case = action.case
+    initial = {
+        "version": action.version,
+        "description": action.description,
+        "pathway": action.pathway or "",
+        "owner": action.owner_id,
+        "due_on": action.due_on,
+    }
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        owners=access.user_list_seeing_case(case=case),
+        initial=initial,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.action_update(acting_user=request.user, action=action, version=version, data=data)
+        except ConflictError as exc:
+            conflict = Action.objects.select_related("owner").get(pk=action.pk)
+            form.add_error(None, exc.message)
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.current_version)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The action was saved.")
+            return redirect(_case_url(case, "actions"))
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "person": case.person, "heading": "Edit an action", "conflict_action": conflict},
+    )
+
+
+def _finish_action(request, pk: int, *, complete: bool):
+    action = _visible_action(request, pk)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That action could not be updated: reload the page and try again.")
+        return redirect(_case_url(action.case, "actions"))
+    try:
+        if complete:
+            services.action_complete(acting_user=request.user, action=action, **form.cleaned_data)
+        else:
+            services.action_cancel(acting_user=request.user, action=action, version=form.cleaned_data["version"])
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(message for messages_ in exc.message_dict.values() for message in messages_))
+    else:
+        messages.success(request, f"“{action.description[:60]}” was marked {'done' if complete else 'cancelled'}.")
+    return redirect(_case_url(action.case, "actions"))
+
+
+@login_required
+@require_POST
+def action_complete(request, pk: int):
+    return _finish_action(request, pk, complete=True)
+
+
+@login_required
+@require_POST
+def action_cancel(request, pk: int):
+    return _finish_action(request, pk, complete=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_new(request, pk: int):
+    case = _visible_case(request, pk)
+    form = NoteForm(request.POST if request.method == "POST" else None, initial={"occurred_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The note was added.")
+            return redirect(_case_url(case, "notes"))
+    return render(
+        request, "cases/case_form.html", {"form": form, "case": case, "person": case.person, "heading": "Add a note"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_grants(request, pk: int):
+    access.ensure_works_cases(user=request.user)
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = GrantForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        grantee = User.objects.filter(username=request.POST.get("username", "")).first()
+        try:
+            if "revoke" in request.POST:
+                if grantee is None:
+                    raise ValidationError({"username": "There is no user with that username."})
+                services.case_revoke(
+                    acting_user=request.user, case=case, grantee=grantee, permission=request.POST.get("permission", "")
+                )
+                messages.success(request, f"{grantee} no longer has that access to this case.")
+                return redirect("case-access", pk=case.pk)
+            if form.is_valid():
+                if grantee is None:
+                    raise ValidationError({"username": "There is no user with that username."})
+                services.case_grant(
+                    acting_user=request.user,
+                    case=case,
+                    grantee=grantee,
+                    permission=form.cleaned_data["permission"],
+                    reason=form.cleaned_data["reason"],
+                )
+                verb = "view and change" if form.cleaned_data["permission"] == "change_case" else "view"
+                messages.success(request, f"{grantee} can now {verb} this case.")
+                return redirect("case-access", pk=case.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            if "grantee" in errors:
+                errors.setdefault("username", []).extend(errors.pop("grantee"))
+            add_service_errors(form, ValidationError(errors))
+    grants = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
+    return render(request, "cases/case_access.html", {"case": case, "form": form, "grants": grants})

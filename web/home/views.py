@@ -1,0 +1,72 @@
+"""The home page ("My caseload") and the notifications page."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from iom import access, selectors, services
+from iom.models import ActionStatus, Notification, Pathway, Rag, Role
+from iom.services._validation import today
+from web.common import paginate
+
+ROLE_START_PAGES = {
+    Role.EMPLOYER: "portal",
+    Role.PARTNER_CASEWORKER: "referrals",
+    Role.SCHEME_COORDINATOR: "gateway",
+    Role.ANALYST: "gateway",
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    if not access.works_cases(user):
+        # Each other role's work starts somewhere else: the portal, the referrals inbox, the Gateway dashboard.
+        start = ROLE_START_PAGES.get(user.role)
+        return redirect(start) if start else render(request, "home/home_other.html")
+    on = today()
+    page = paginate(request, selectors.caseload(user=user), per_page=50)
+    cases = list(page.object_list)
+    current = selectors.pathway_current_for_cases(case_ids=[case.pk for case in cases])
+    rows = []
+    for case in cases:
+        rags = [current[case.pk].get(pathway) for pathway in Pathway.values]
+        rows.append(
+            {
+                "case": case,
+                "red": sum(1 for a in rags if a and a.rag == Rag.RED),
+                "amber": sum(1 for a in rags if a and a.rag == Rag.AMBER),
+                "green": sum(1 for a in rags if a and a.rag == Rag.GREEN),
+                "unassessed": sum(1 for a in rags if a is None),
+            }
+        )
+    my_open_actions = selectors.action_list(user=user).filter(owner=user, status=ActionStatus.OPEN)
+    overdue = my_open_actions.filter(due_on__lt=on)
+    due_this_week = my_open_actions.filter(due_on__gte=on, due_on__lte=on + datetime.timedelta(days=7))
+    context = {
+        "rows": rows,
+        "page_obj": page,
+        "querystring": "",
+        "overdue_count": overdue.count(),
+        "due_this_week_count": due_this_week.count(),
+        "overdue": list(overdue.order_by("due_on", "pk")[:20]),
+        "due_this_week": list(due_this_week.order_by("due_on", "pk")[:20]),
+        "recent_notes": selectors.note_list_recent_on_caseload(user=user),
+        "today": on,
+    }
+    selectors.audit_list_query(user=user, action="caseload", query={})
+    return render(request, "home/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        marked = services.notification_mark_read(user=request.user)
+        messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+        return redirect("notifications")
+    page = paginate(request, Notification.objects.filter(user=request.user))
+    return render(request, "home/notifications.html", {"page_obj": page, "querystring": ""})

@@ -1,0 +1,23 @@
+"""Every page of the service: sign-in, health, then one URLconf per area (names are what templates and tests use)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("web.home.urls")),
+    path("", include("web.people.urls")),
+    path("", include("web.cases.urls")),
+    path("", include("web.cohorts.urls")),
+    path("", include("web.audit.urls")),
+    path("", include("web.referrals.urls")),
+    path("", include("web.portal.urls")),
+    path("", include("web.gateway.urls")),
+    path("", include("web.dashboard.urls")),
+    path("", include("web.plan.urls")),
+    path("", include("web.imports.urls")),
+]
