@@ -15,7 +15,7 @@ PAGING_PARAMS = frozenset({"page", "page_size", "format"})
 
 
 class StrictQueryParamsMixin:
-    # Unknown query parameters are a 400 with field errors, not silently ignored (DESIGN.md).
+    # Unknown query parameters are a 400 with field errors, not silently ignored (docs/roles.md).
 
     permission_classes: ClassVar = [RolePermission]
     lookup_value_regex = "[0-9]+"

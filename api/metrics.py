@@ -1,4 +1,4 @@
-"""The reoffending metrics over the API (DESIGN.md "Metric API"): aggregates only, JSON or CSV.
+"""The reoffending metrics over the API (docs/metrics.md "Metric API"): aggregates only, JSON or CSV.
 
 Parameters are checked strictly (unknown or malformed is a 400 with field errors), the figures come from
 ``outcomes.metrics`` unchanged, and each response carries ``data_as_of``.
@@ -44,7 +44,7 @@ class _CohortField(serializers.CharField):
 
 
 class IsoDateField(serializers.DateField):
-    """A date written exactly YYYY-MM-DD, as everywhere in DESIGN.md (``2021-1-1`` is refused, not guessed)."""
+    """A date written exactly YYYY-MM-DD, as in docs/data-formats.md (``2021-1-1`` is refused, not guessed)."""
 
     def to_internal_value(self, value):
         if isinstance(value, str) and not ISO_DATE.match(value):
@@ -315,7 +315,7 @@ class ReoffendingView(_MetricView):
     csv_columns = ("dimension", "value", "people_with_index_event", "not_yet_measurable", *CELL_COLUMNS)
 
     @extend_schema(
-        summary="Proven reoffending (DESIGN.md definition)",
+        summary="Proven reoffending (docs/metrics.md definition)",
         parameters=[
             OpenApiParameter("index_from", OpenApiTypes.DATE, required=True, description="First day of the window"),
             OpenApiParameter("index_to", OpenApiTypes.DATE, required=True, description="Last day of the window"),

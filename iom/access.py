@@ -1,4 +1,4 @@
-"""Who may see and change what: the one home of the access rules (DESIGN.md "Who uses it").
+"""Who may see and change what: the one home of the access rules (docs/roles.md).
 
 Every read of people, cases, memberships, notes and audit goes through a
 ``*_visible_to`` selector here, and every write goes through an ``ensure_*``

@@ -1,7 +1,7 @@
 """Django admin for administrators: accounts and reference data, never case content.
 
 Access is by role, not Django's superuser flag: the demo ``admin`` is an
-administrator and not a superuser (DESIGN.md). People, cases and notes are
+administrator and not a superuser (docs/roles.md). People, cases and notes are
 deliberately not registered here.
 """
 

@@ -1,4 +1,4 @@
-"""Calendar arithmetic the way DESIGN.md defines it, done once in Python.
+"""Calendar arithmetic the way docs/metrics.md defines it, done once in Python.
 
 Databases disagree on "a year after 29 February" (SQLite's ``date(..., '+1 year')``
 rolls over into March), so every derived date the metrics compare is computed
@@ -10,7 +10,7 @@ import datetime
 import re
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-"""A date as DESIGN.md writes every date: YYYY-MM-DD, no shorter month or day."""
+"""A date as docs/data-formats.md writes every date: YYYY-MM-DD, no shorter month or day."""
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

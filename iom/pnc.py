@@ -1,4 +1,4 @@
-"""PNC ID format and check letter (DESIGN.md "Data exchange formats")."""
+"""PNC ID format and check letter (docs/data-formats.md "PNC ID")."""
 
 import re
 

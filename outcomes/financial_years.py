@@ -1,4 +1,4 @@
-"""Financial years, the Plan's periods (DESIGN.md "Plan scorecard": 1 April to 31 March).
+"""Financial years, the Plan's periods (docs/metrics.md "Plan scorecard": 1 April to 31 March).
 
 A financial year is stored as the calendar year it starts in: ``2015`` is 2015/16, 1 April 2015 to
 31 March 2016. One small integer sorts, compares and indexes simply, and every label is derived here so

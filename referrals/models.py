@@ -76,7 +76,7 @@ class ReferralState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-# Only while live does the partner see the person summary (DESIGN.md "Referrals and Gateway").
+# Only while live does the partner see the person summary (docs/product.md "Referrals").
 LIVE_STATES = frozenset({ReferralState.SUBMITTED, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
 
 

@@ -1,6 +1,6 @@
 """When a conviction or caution becomes spent under the Rehabilitation of Offenders Act 1974 (England and Wales).
 
-Gateway to Employment shows an employer unspent convictions only (DESIGN.md "Consent and disclosure"), so this module
+Gateway to Employment shows an employer unspent convictions only (docs/product.md), so this module
 decides what may be disclosed. It is plain Python with no models and no database, so services, imports and tests can
 all call it. The full table, the sources and worked examples are in ``docs/rehabilitation-periods.md``.
 
@@ -29,7 +29,7 @@ Conventions
   the whole term, licence included, not the release date. Where it is not known it is derived as the day before
   ``add_months(convicted_on, length_months)``: a 12-month sentence passed on 15 January 2024 ends on 14 January 2025.
 * "N months after D" is ``add_months(D, N)``: the same day of the month N months later, clamped to the month's end
-  (29 February 2024 + 12 months = 28 February 2025), as DESIGN.md requires for all period arithmetic.
+  (29 February 2024 + 12 months = 28 February 2025), as docs/metrics.md requires for all period arithmetic.
 * A period that runs *until* a day (the last day of an order, the day compensation is paid in full) ends at the
   end of that day, so the conviction is spent from the next day. A period of N months *beginning with* a day D
   (custody, fines) ends the day before ``add_months(D, N)``, so the conviction is spent on ``add_months(D, N)``.

@@ -88,7 +88,7 @@ def placement_list_visible_to(*, user: User) -> QuerySet[Placement]:
 
 @dataclass(frozen=True)
 class Candidate:
-    """What an employer is told about a candidate (DESIGN.md "Consent and disclosure"), nothing more."""
+    """What an employer is told about a candidate (docs/roles.md), nothing more."""
 
     placement: Placement
     display_name: str
@@ -147,7 +147,7 @@ def _event_window(queryset: QuerySet, field: str, date_from: datetime.date | Non
 
 
 def gateway_figures(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> dict[str, Any]:
-    """The Plan's Gateway to Employment figures (DESIGN.md "Gateway figures"); one place for API and dashboard.
+    """The Plan's Gateway to Employment figures (docs/metrics.md); one place for API and dashboard.
 
     ``employers_pledged`` is employers with an active pledge now; the other counts are all-time
     unless ``date_from``/``date_to`` bound the dates of the events counted.

@@ -1,4 +1,4 @@
-"""Working days in England and Wales: weekdays that are not bank holidays (DESIGN.md "Referrals and Gateway")."""
+"""Working days in England and Wales: weekdays that are not bank holidays (docs/product.md "Referrals")."""
 
 import datetime
 from functools import lru_cache

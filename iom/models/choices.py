@@ -1,6 +1,6 @@
 """Codes shared by models, imports and the API.
 
-The values are the codes of DESIGN.md "Data exchange formats"; changing one
+The values are the codes of docs/data-formats.md; changing one
 breaks every file and client that uses it.
 """
 

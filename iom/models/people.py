@@ -28,7 +28,7 @@ class Flag(models.Model):
 
 class Person(models.Model):
     """A nominal. Optional codes are NULL when unknown, not "": the metrics report a missing gender as a
-    ``null`` cell distinct from ``unknown`` (DESIGN.md), and a NULL CRN stays out of its unique index."""
+    ``null`` cell distinct from ``unknown`` (docs/metrics.md), and a NULL CRN stays out of its unique index."""
 
     pnc_id = models.CharField("PNC ID", max_length=13, unique=True, validators=[validate_pnc_id])
     crn = models.CharField("CRN", max_length=7, unique=True, null=True, blank=True, validators=[crn_validator])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 
 def today() -> datetime.date:
-    """Today in Europe/London (DESIGN.md "Rules of detail")."""
+    """Today in Europe/London (docs/product.md "What every feature must also do")."""
     return timezone.localdate()
 
 

@@ -1,4 +1,4 @@
-"""Account rules: which organisation types each role belongs to (DESIGN.md "Who uses it")."""
+"""Account rules: which organisation types each role belongs to (docs/roles.md "The eight roles")."""
 
 from django.core.exceptions import ValidationError
 

@@ -1,7 +1,7 @@
 """Explicit grants on a single case (cover, transfer) as django-guardian object permissions.
 
 Only police and probation users outside the case's team can receive one:
-partner and employer users never see a case (DESIGN.md "Who uses it").
+partner and employer users never see a case (docs/roles.md).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

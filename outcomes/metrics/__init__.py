@@ -1,4 +1,4 @@
-"""The numbers the Plan is judged by (DESIGN.md), as database aggregates over stored dates.
+"""The numbers the Plan is judged by (docs/metrics.md), as database aggregates over stored dates.
 
 - :func:`reoffending` and :func:`reoffending_quarterly`: the proven reoffending measure.
 - :func:`pre_post`: offences in the year before and after adoption into a cohort, with the cost of crime.

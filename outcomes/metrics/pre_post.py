@@ -1,4 +1,4 @@
-"""Pre/post adoption (DESIGN.md, the national IOM tool's view): offences in the year before and the year after
+"""Pre/post adoption (docs/metrics.md, the national IOM tool's view): offences in the year before and the year after
 each member's first adoption into a cohort, and what they cost.
 
 The windows of an adoption date are calendar arithmetic, done in Python once per distinct date and kept in
@@ -113,7 +113,7 @@ def _pounds(value: Decimal) -> int:
 
 
 def pre_post(*, cohort: Cohort, as_of: datetime.date) -> dict[str, Any]:
-    """The pre/post adoption figures of ``cohort`` as of ``as_of`` (the response of DESIGN.md "Metric API")."""
+    """The pre/post adoption figures of ``cohort`` as of ``as_of`` (the response of docs/metrics.md "Metric API")."""
     ensure_adoption_windows(cohort=cohort)
     members, counts = _members_and_counts(cohort=cohort, as_of=as_of)
     result: dict[str, Any] = {"cohort": cohort.slug, "as_of": as_of.isoformat()}

@@ -1,4 +1,4 @@
-"""Rates from exact counts: rounding half up and the Wilson score interval (DESIGN.md "Rules of detail").
+"""Rates from exact counts: rounding half up and the Wilson score interval (docs/metrics.md).
 
 Rounding is done on exact fractions, so 1/8 to two places is 0.13 and never 0.12 through a float's error.
 """

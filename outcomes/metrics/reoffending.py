@@ -1,4 +1,4 @@
-"""Proven reoffending (DESIGN.md, after the Ministry of Justice measure), as one aggregate query.
+"""Proven reoffending (docs/metrics.md, after the Ministry of Justice measure), as one aggregate query.
 
 The query picks each person's index offence in each window (earliest index event, ties to the smallest
 ``record_id`` in code-point order), counts their proven reoffences with a correlated subquery over stored
@@ -23,7 +23,7 @@ from outcomes.models import PROVEN_OUTCOMES, OffenceCategory, OffenceRecord
 SUPPRESSION_THRESHOLD = 5
 AGE_BANDS = ("under_18", "18_24", "25_34", "35_49", "50_plus")
 DIMENSIONS: dict[str, tuple[str, Sequence[str]]] = {
-    # breakdown key: (grouped column, codes in the order of DESIGN.md's formats)
+    # breakdown key: (grouped column, codes in the order of docs/data-formats.md)
     "gender": ("person__gender", Gender.values),
     "ethnicity": ("person__ethnicity", Ethnicity.values),
     "age_band": ("age_band", AGE_BANDS),
@@ -224,7 +224,7 @@ def reoffending(
 ) -> dict[str, Any]:
     """The proven reoffending measure of the people whose index date falls in ``index_from``..``index_to``.
 
-    Returns the response object of DESIGN.md "Metric API" (dates as ISO strings, rates as numbers).
+    Returns the response object of docs/metrics.md "Metric API" (dates as ISO strings, rates as numbers).
     """
     rows = _grouped_rows(
         windows=[("all", index_from, index_to)], as_of=as_of, cohort=cohort, with_breakdowns=with_breakdowns

@@ -1,4 +1,4 @@
-"""Seed the unit costs of crime from DESIGN.md: Home Office, The economic and social costs of crime,
+"""Seed the unit costs of crime from docs/metrics.md: Home Office, The economic and social costs of crime,
 2nd edition (2018), 2015/16 prices. Administrators may edit them afterwards."""
 
 from decimal import Decimal

@@ -1,8 +1,8 @@
-"""Seed the Police and Crime Plan 2013–17 from DESIGN.md "Plan scorecard": its nine policing measures and the
+"""Seed the Police and Crime Plan 2013–17 from docs/metrics.md "Plan scorecard": its nine policing measures and the
 Gateway to Employment goal as a tenth line.
 
 Periods are financial years stored as the year they start in. The nine policing measures ran from 2013/14 to
-31 March 2016 (2015/16); the Gateway goal runs over the whole Plan, to 2016/17. DESIGN.md gives no baseline
+31 March 2016 (2015/16); the Gateway goal runs over the whole Plan, to 2016/17. docs/metrics.md gives no baseline
 figures, so baselines are left empty for IOM managers to enter; the measures judged against a baseline
 (reduce by a percentage, "reduced") take 2012/13, the year before the Plan, as their baseline period, which
 lets the computed reoffending measure compute its own baseline. Managers may change all of these.

@@ -7,7 +7,7 @@ from outcomes.models.offences import OffenceCategory
 
 
 class CrimeUnitCost(models.Model):
-    """The cost of one offence of a category (DESIGN.md "Cost of crime defaults"); administrators may edit it.
+    """The cost of one offence of a category (docs/metrics.md "Cost of crime"); administrators may edit it.
 
     Categories with no row are *uncosted*: counted, never priced.
     """

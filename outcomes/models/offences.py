@@ -1,6 +1,6 @@
 """Offence records: what a person did, how it was proved, and the dates the reoffending measure compares.
 
-The codes are those of DESIGN.md "Data exchange formats"; changing one breaks every file and client.
+The codes are those of docs/data-formats.md; changing one breaks every file and client.
 """
 
 import datetime
@@ -36,7 +36,7 @@ DerivedDates = tuple[datetime.date | None, datetime.date | None, datetime.date |
 def index_event_date(
     *, outcome: str, disposal: str | None, outcome_date: datetime.date | None, release_date: datetime.date | None
 ) -> datetime.date | None:
-    """The index event a record gives (DESIGN.md "Proven reoffending"): a caution or a non-custodial conviction
+    """The index event a record gives (docs/metrics.md "Proven reoffending"): a caution or a non-custodial conviction
     on its outcome date, a custodial conviction on its release date and none while the person is in custody."""
     if outcome == OffenceOutcome.CAUTION:
         return outcome_date

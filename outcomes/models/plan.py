@@ -1,4 +1,4 @@
-"""The Police and Crime Plan as data (DESIGN.md "Plan scorecard"): objectives, measures and actuals per period.
+"""The Police and Crime Plan as data (docs/metrics.md "Plan scorecard"): objectives, measures and actuals per period.
 
 Periods are financial years stored as the year they start in (``2015`` = 2015/16; outcomes.financial_years).
 Each measure's targets apply to its last period, ``period_to``. Some measures are computed by the service

@@ -12,7 +12,7 @@ METRIC_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRA
 
 
 def reads_metrics(user: User) -> bool:
-    """Aggregates only, no identifiers: IOM managers, analysts and administrators (DESIGN.md)."""
+    """Aggregates only, no identifiers: IOM managers, analysts and administrators (docs/roles.md)."""
     return bool(user and user.is_authenticated and user.is_active and user.role in METRIC_READER_ROLES)
 
 

@@ -1,8 +1,8 @@
-"""Reads of the Plan scorecard (DESIGN.md "Plan scorecard"): each measure's actuals per period and its status,
+"""Reads of the Plan scorecard (docs/metrics.md "Plan scorecard"): each measure's actuals per period and its status,
 and the later performance framework's view of the same figures as trends without targets.
 
-Readers are IOM managers, analysts and administrators (DESIGN.md "Analysts and IOM managers use the metrics,
-dashboard"; administrators keep the Plan's reference data). Everything here is an aggregate: no person is named.
+Readers are IOM managers, analysts and administrators (docs/roles.md "The API at a glance";
+administrators keep the Plan's reference data). Everything here is an aggregate: no person is named.
 
 Where a period's value comes from:
 - entered measures: the actual an IOM manager entered for that financial year, if any;

@@ -2,7 +2,7 @@
 
 Who may write, and why:
 - IOM managers run the cohort and answer for the Plan's results, so they edit measures and enter actuals.
-- Administrators may also edit a measure's baseline, target and periods: DESIGN.md makes them the keepers of
+- Administrators may also edit a measure's baseline, target and periods: docs/roles.md makes them the keepers of
   reference data, and the Plan's published baselines and targets are reference figures like the unit costs
   of crime. They do not enter actuals: those are the partnership's reported results, not reference data.
 Every refusal is audited; every write is audited with old and new values in the same transaction.

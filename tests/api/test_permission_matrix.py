@@ -1,4 +1,4 @@
-"""Every role against every /api/v1/ endpoint, as one table (DESIGN.md "Who uses it", "Roles and access").
+"""Every role against every /api/v1/ endpoint, as one table (docs/roles.md).
 
 Rules the table encodes:
 - anonymous gets 401 everywhere except ``POST auth/token/``;

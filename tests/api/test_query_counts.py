@@ -1,4 +1,4 @@
-"""Lists stay a constant number of queries however many rows they show (DESIGN.md "What every feature must also do").
+"""Lists stay a constant number of queries however many rows they show (docs/product.md).
 
 Each test renders a list with 5 rows, then with 50 (one full page), and asserts the two query counts are equal
 and under a pinned ceiling. Each row gets its own related objects (case, owner, author, flags, ...) so a

@@ -1,5 +1,5 @@
 """Lists stay fast at national scale: the caseload, the search and the person page read in a fixed number of
-queries however many rows they show (DESIGN.md "What every feature must also do").
+queries however many rows they show (docs/product.md "What every feature must also do").
 
 Each test measures the page with 5 rows, grows the rows to 50 and measures again: both under the ceiling,
 and the two counts equal (a count that grows with the rows is an N+1). Each page is requested once before

@@ -1,11 +1,11 @@
-"""A plain-Python reference for "The numbers the Plan is judged by" (DESIGN.md), written from the text alone.
+"""A plain-Python reference for "The numbers the Plan is judged by" (docs/metrics.md), written from the text alone.
 
 It knows nothing of Django, ``iom.dates`` or ``outcomes.metrics``: it takes plain rows (:class:`World`), walks
 them person by person, does its calendar arithmetic with its own month-adding helper and its sums in exact
 fractions, so the tests can compare the database implementation with an independent, obvious reading of the
 rules figure by figure. It is slow on purpose; clarity is its only job.
 
-Where DESIGN.md leaves a choice open the reference picks the literal reading and says so in a comment:
+Where docs/metrics.md leaves a choice open the reference picks the literal reading and says so in a comment:
 
 - "one year before D" is the same day and month a year earlier (29 February -> 28 February), the mirror
   image of "one year after D";

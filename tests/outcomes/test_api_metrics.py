@@ -1,4 +1,4 @@
-"""/api/v1/metrics/reoffending/, .../reoffending/quarterly/ and /api/v1/metrics/pre-post/ (DESIGN.md "Metric API").
+"""/api/v1/metrics/reoffending/, .../reoffending/quarterly/ and /api/v1/metrics/pre-post/ (docs/metrics.md).
 
 What the figures mean is tested against the definitions in test_metrics_*.py; here: who may read them, strict
 parameters, CSV (audited as an export), ``data_as_of``, no personal identifiers, the same figures as

@@ -1,7 +1,7 @@
-"""Pre/post adoption (DESIGN.md "The numbers the Plan is judged by", "Metric API", "Rules of detail"),
+"""Pre/post adoption (docs/metrics.md "Pre/post adoption", "Metric API", "Dates, rounding and small numbers"),
 hand-computed. Every test runs against the implementation and against the plain-Python reference.
 
-Most members are adopted on 2020-03-01, DESIGN.md's example: *before* runs 2019-03-01..2020-02-29 with
+Most members are adopted on 2020-03-01, docs/metrics.md's example: *before* runs 2019-03-01..2020-02-29 with
 outcomes by 2020-08-29 (six months after 2020-02-29), *after* 2020-03-01..2021-02-28 with outcomes by
 2021-08-28, and eighteen months after adoption is 2021-09-01, the ``as_of`` of most tests.
 """
@@ -414,7 +414,7 @@ def test_adoption_windows_are_stored_once_per_date_not_per_member(db):
     windows = {window.adopted_on: window for window in AdoptionWindow.objects.all()}
     assert set(windows) == {datetime.date(2020, 3, 1), datetime.date(2020, 2, 29)}
     march = windows[datetime.date(2020, 3, 1)]
-    # DESIGN.md's example: adoption 2020-03-01, after-window end 2021-02-28, proof cutoff 2021-08-28.
+    # docs/metrics.md's example: adoption 2020-03-01, after-window end 2021-02-28, proof cutoff 2021-08-28.
     assert (march.after_until, march.after_cutoff) == (datetime.date(2021, 3, 1), datetime.date(2021, 8, 28))
     assert (march.before_from, march.before_cutoff) == (datetime.date(2019, 3, 1), datetime.date(2020, 8, 29))
     assert march.measurable_on == datetime.date(2021, 9, 1)

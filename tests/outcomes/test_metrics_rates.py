@@ -1,4 +1,4 @@
-"""Rates and intervals (DESIGN.md "Rules of detail", Dates and numbers): rounded half up from exact counts;
+"""Rates and intervals (docs/metrics.md "Dates, rounding and small numbers"): rounded half up from exact counts;
 the binary rate's Wilson score 95% interval, z = 1.959964, no continuity correction, clamped to [0, 1].
 
 Each test runs against ``outcomes.metrics.rates`` and against the reference's own functions.

@@ -1,4 +1,4 @@
-"""Proven reoffending (DESIGN.md "The numbers the Plan is judged by", "Metric API", "Rules of detail"),
+"""Proven reoffending (docs/metrics.md "Proven reoffending", "Metric API", "Dates, rounding and small numbers"),
 hand-computed: each test builds a few people and checks one rule at its boundary.
 
 Every test runs twice, against the implementation (``outcomes.metrics.reoffending``) and against the
@@ -407,7 +407,7 @@ INDEX_2016 = {"index_from": date(2016, 1, 1), "index_to": date(2016, 12, 31)}
 
 
 def leap_day_subject():
-    """Index 2016-02-29 -> follow-up end 2017-02-28 -> waiting end 2017-08-28 (DESIGN.md's example)."""
+    """Index 2016-02-29 -> follow-up end 2017-02-28 -> waiting end 2017-08-28 (docs/metrics.md's example)."""
     return indexed(date(2016, 2, 29))
 
 

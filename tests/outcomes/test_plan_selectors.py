@@ -71,7 +71,7 @@ def test_the_migration_seeds_the_plans_nine_policing_measures_and_the_gateway_li
         measure = measures[code]
         assert (measure.kind, measure.unit, measure.target) == (kind, unit, target), code
         assert measure.period_from == 2013, code  # 2013/14, the Plan's first year
-        assert measure.baseline is None, code  # DESIGN.md gives no baseline figures
+        assert measure.baseline is None, code  # docs/metrics.md gives no baseline figures
     policing = [m for code, m in measures.items() if code != "gateway-employers"]
     assert {financial_years.end(m.period_to) for m in policing} == {datetime.date(2016, 3, 31)}
     assert financial_years.end(measures["gateway-employers"].period_to) == datetime.date(2017, 3, 31)

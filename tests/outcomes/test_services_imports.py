@@ -1,6 +1,6 @@
 """outcomes.services.imports: the CSV imports of cohorts, people, memberships and offence records.
 
-DESIGN.md "Data exchange formats" and "Rules of detail" → Imports: every row is checked before anything is
+docs/data-formats.md "The four formats" and "Import rules": every row is checked before anything is
 written, errors name the row (the header is row 1) and the column, a file with any error writes nothing, the
 same file twice changes nothing, and a changed row is an update audited with old and new values.
 """
@@ -20,7 +20,7 @@ from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-PNC_A = make_pnc_id(2013, 12345)  # 2013/0012345Q, DESIGN.md's example
+PNC_A = make_pnc_id(2013, 12345)  # 2013/0012345Q, docs/data-formats.md's example
 PNC_B = make_pnc_id(2014, 222222)
 PNC_C = make_pnc_id(2015, 333333)
 UNKNOWN_PNC = make_pnc_id(2016, 444444)

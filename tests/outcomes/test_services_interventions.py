@@ -1,4 +1,4 @@
-"""outcomes.services: recording and updating interventions (DESIGN.md "Intervention")."""
+"""outcomes.services: recording and updating interventions (docs/product.md, "Intervention")."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Who sees what of referrals and Gateway over /api/v1/ (DESIGN.md "Who uses it", "Roles and access").
+"""Who sees what of referrals and Gateway over /api/v1/ (docs/roles.md).
 
 - An employer sees only its own candidates, opportunities, pledges and employer record; another employer's are
   404, exactly like ids that do not exist.

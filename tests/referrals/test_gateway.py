@@ -1,5 +1,5 @@
 """Gateway to Employment: the officer's disclosure, the coordinator's match, the employer's events, and the
-notifications and reminders around them (DESIGN.md "Consent and disclosure", "Referrals and Gateway").
+notifications and reminders around them (docs/product.md "Gateway to Employment", "Referrals").
 """
 
 import datetime
@@ -542,7 +542,7 @@ def test_matching_over_the_api(gateway_referral, coordinator, opportunity_b, api
 def test_a_candidate_without_recorded_consent_never_reaches_an_employer(
     draft_referral, dwp_coordinator, officer, approve_disclosure, employer_a, employer, api_as
 ):
-    """DESIGN.md: nothing goes to an employer without the person's recorded consent. A Gateway service run by a
+    """docs/product.md: nothing goes to an employer without the person's recorded consent. A Gateway service run by a
     statutory coordinator (DWP) may be set up without a consent requirement; the match must still refuse."""
     service = ServiceFactory(
         organisation=dwp_coordinator.organisation,

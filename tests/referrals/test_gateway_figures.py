@@ -1,4 +1,4 @@
-"""The Plan's Gateway to Employment figures and funnel (DESIGN.md "Gateway figures").
+"""The Plan's Gateway to Employment figures and funnel (docs/metrics.md "Gateway to Employment figures").
 
 The world, built by hand so every count is known:
 

@@ -1,11 +1,11 @@
 """The officer's consent and referral pages and the partner's referral pages (web/referrals/views.py).
 
-Who may open which page (DESIGN.md "Who uses it", "Roles and access"): police and probation users on the
+Who may open which page (docs/roles.md): police and probation users on the
 cases they can see; a partner organisation's users on the referrals sent to it (never drafts); everybody
 else a 403, and an object outside a permitted user's sight a 404. Then each page's writes, through the page:
 consent recorded and withdrawn (withdrawing the referrals that relied on it), drafts, the state machine's
-moves with their refusals, the partner's updates and the Gateway disclosure (DESIGN.md "Referrals and
-Gateway", "Consent and disclosure").
+moves with their refusals, the partner's updates and the Gateway disclosure (docs/product.md "Referrals",
+"Gateway to Employment").
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Consent and its withdrawal (DESIGN.md "Consent and disclosure", "Referrals and Gateway").
+"""Consent and its withdrawal (docs/product.md "Gateway to Employment", "Referrals").
 
 - A referral to a service that needs consent is not sent without consent in scope: for the organisation, or for
   the type of service. Consent for Gateway to Employment (service type ``employment``) covers any employer.
@@ -335,7 +335,7 @@ def test_a_placement_that_had_started_still_counts_after_withdrawal(
 def test_withdrawal_ends_the_employers_access_even_after_the_referral_was_completed(
     placement_a, gateway_consent, officer, coordinator, employer, api_as, backdate_match, move
 ):
-    """DESIGN.md: withdrawal of consent ends the employer's access. The coordinator may close the Gateway
+    """docs/product.md: withdrawal of consent ends the employer's access. The coordinator may close the Gateway
     referral once the person is in work, while the placement carries on; withdrawal must still end access."""
     backdate_match(placement_a, days=30)
     services.placement_record_event(

@@ -1,4 +1,4 @@
-"""The referral lifecycle (DESIGN.md "Referrals and Gateway"): one transition table, every step recorded.
+"""The referral lifecycle (docs/product.md "Referrals"): one transition table, every step recorded.
 
     draft → submitted → accepted → in_progress → completed | not_engaged
     submitted → declined

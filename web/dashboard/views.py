@@ -64,7 +64,7 @@ def _earlier(year: int, quarter: int, by: int = 1) -> tuple[int, int]:
 
 def measurable_on(quarter_end: datetime.date) -> datetime.date:
     """When everyone with an index date in a quarter is measurable: the waiting end of its last day
-    (six months after the year's follow-up, DESIGN.md)."""
+    (six months after the year's follow-up, docs/metrics.md)."""
     return six_months_after(one_year_after(quarter_end))
 
 

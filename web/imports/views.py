@@ -36,7 +36,7 @@ def _codes(choices) -> str:
     return ", ".join(f"{value}" for value in choices.values)
 
 
-# What each column holds (DESIGN.md "Data exchange formats"). Required and optional come from the import
+# What each column holds (docs/data-formats.md). Required and optional come from the import
 # modules' COLUMNS, so this page cannot disagree with what the import accepts.
 COLUMN_RULES: dict[str, dict[str, str]] = {
     ImportKind.COHORTS: {
@@ -83,7 +83,7 @@ KIND_NOTES = {
 
 
 def formats() -> list[dict[str, Any]]:
-    """Each kind of file with its required and optional columns, in the order of DESIGN.md."""
+    """Each kind of file with its required and optional columns, in the order of docs/data-formats.md."""
     described = []
     for kind, label in ImportKind.choices:
         columns = KINDS[kind].COLUMNS

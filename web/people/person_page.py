@@ -31,7 +31,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         .order_by("user__username")
     ):
         grants[grant.content_object_id].append(grant)
-    # The person page is a face over every app (STYLE.md): referrals, consent and interventions come from
+    # The person page is a face over every app (docs/product.md): referrals, consent and interventions come from
     # their apps' own selectors, so the same visibility rules apply here as in the API.
     from referrals import selectors as referral_selectors
 

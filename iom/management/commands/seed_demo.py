@@ -9,7 +9,7 @@ them in the Django admin), so they are written directly.
 Running it again changes nothing: reference data and accounts are only
 created when missing (an existing account only has its demo password made to
 work again), and people and cases are only created when no demo person exists
-yet. Demo PNC numbers start with 99 (DESIGN.md "Imports"), which is how demo
+yet. Demo PNC numbers start with 99 (docs/data-formats.md), which is how demo
 people are recognised and why they never collide with imported data.
 """
 
@@ -116,7 +116,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("employer", "Gary", "Moss", Role.EMPLOYER, "care_homes"),
     DemoAccount("employer2", "Lucy", "Thorne", Role.EMPLOYER, "construction"),
     DemoAccount("analyst", "Tom", "Ellis", Role.ANALYST, "opcc"),
-    # Staff for the Django admin's reference data, never a superuser (DESIGN.md "Roles and access").
+    # Staff for the Django admin's reference data, never a superuser (docs/roles.md).
     DemoAccount("admin", "Ruth", "Adeyemi", Role.ADMINISTRATOR, "opcc", is_staff=True),
 )
 
@@ -289,7 +289,7 @@ RESTRICTED_TEXTS = (
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
-    """The same day and month ``years`` earlier, 29 February becoming 28 February (DESIGN.md date rules)."""
+    """The same day and month ``years`` earlier, 29 February becoming 28 February (docs/metrics.md date rules)."""
     try:
         return day.replace(year=day.year - years)
     except ValueError:

@@ -35,7 +35,7 @@ class TerminalProgress:
 
 
 class Command(BaseCommand):
-    help = "Import a CSV file of cohorts, people, memberships or offence records (DESIGN.md formats)."
+    help = "Import a CSV file of cohorts, people, memberships or offence records (docs/data-formats.md)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=ImportKind.values)

@@ -1,4 +1,4 @@
-"""cohorts files: ``slug`` (key), ``name``, ``description`` (DESIGN.md "Data exchange formats")."""
+"""cohorts files: ``slug`` (key), ``name``, ``description`` (docs/data-formats.md "cohorts")."""
 
 import re
 
@@ -12,7 +12,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9-]+$")
 
 
 def plan(csv: CsvFile) -> ImportPlan:
-    """Imported cohorts belong to no scheme: IOM managers of every scheme see them (DESIGN.md)."""
+    """Imported cohorts belong to no scheme: IOM managers of every scheme see them (docs/data-formats.md)."""
     parsed = []
     for row in csv.tracked():
         slug = row.text("slug", required=True, max_length=50)

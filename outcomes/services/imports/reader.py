@@ -1,6 +1,6 @@
 """Reading an import file: encoding, header, cells and the errors that name row and column.
 
-Errors read ``row N, column C: what was expected`` with the header as row 1 (DESIGN.md "Imports"). Every error
+Errors read ``row N, column C: what was expected`` with the header as row 1 (docs/data-formats.md). Every error
 is counted; the first :data:`MAX_REPORTED` are kept as sentences for the person who uploaded the file.
 """
 
@@ -42,7 +42,7 @@ class ImportErrors:
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns of one kind of file: which are required, and all that are allowed, in DESIGN.md's order."""
+    """The columns of one kind of file: which are required, and all that are allowed, in docs/data-formats.md order."""
 
     required: tuple[str, ...]
     optional: tuple[str, ...]
