@@ -9,6 +9,7 @@
 # secret is baked into the image.
 
 # --- Page assets: GOV.UK Frontend compiled with Sass into static/build/ ------
+# (with the GOV.UK Frontend and Chart.js scripts, and the source maps they name).
 FROM node:20-slim AS assets
 WORKDIR /src
 # The lock file first, so dependencies are only reinstalled when they change.
@@ -51,7 +52,8 @@ COPY --from=assets /src/static/build ./static/build
 # Settings refuse to load with DEBUG off unless SECRET_KEY and ALLOWED_HOSTS are set. These
 # values exist only for this build step (collectstatic touches no database and no secrets);
 # the real ones are given at run time. DEBUG=false selects whitenoise's manifest storage,
-# the same storage the running service reads the manifest with.
+# the same storage the running service reads the manifest with. It fails on any file a CSS or JS
+# file names that is not there; `make check-production` (run by CI) runs this step outside Docker.
 RUN DEBUG=false \
     SECRET_KEY="collectstatic-only-build-time-key-not-used-at-run-time-0123456789" \
     ALLOWED_HOSTS=build.invalid \

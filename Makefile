@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=true
 
-.PHONY: run test install assets migrate seed lint format check-deploy clean
+.PHONY: run test install assets migrate seed lint format check-deploy check-production clean
 
 run: install assets migrate seed
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -47,6 +47,12 @@ format: install
 check-deploy: install
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 	ALLOWED_HOSTS=iom.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Production settings end to end, as the image runs them: collectstatic with DEBUG=false (whose
+# manifest storage fails on any missing file a CSS or JS file names), then gunicorn serving the
+# sign-in page and its static files. Temporary STATIC_ROOT and SQLite database: the tree is untouched.
+check-production: install assets
+	$(BIN)/python .ci/check_production.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
