@@ -29,6 +29,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from iom.pnc import make_pnc_id  # noqa: E402
+from outcomes.metrics import reoffending, reoffending_quarterly  # noqa: E402
+from outcomes.models import OffenceRecord  # noqa: E402
+from outcomes.services.imports import import_csv  # noqa: E402
 
 CATEGORIES = ["shoplifting", "domestic_burglary", "drugs", "breach", "robbery", "violence_with_injury", "other_theft"]
 
@@ -73,10 +76,6 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        from outcomes.metrics import reoffending, reoffending_quarterly
-        from outcomes.models import OffenceRecord
-        from outcomes.services.imports import import_csv
-
         print(f"{connection.vendor}, {args.rows:,} offence rows for {people:,} people, {os.cpu_count()} CPUs")
         people_csv, offences_csv = build(args.rows, people)
         print(f"offences file: {len(offences_csv) / 1e6:.1f} MB")

@@ -7,4 +7,6 @@ class IomConfig(AppConfig):
     verbose_name = "Integrated Offender Management"
 
     def ready(self) -> None:
-        from iom import signals  # noqa: F401  (login audit receivers)
+        # Connecting the login audit receivers imports the models, which is allowed only once the app registry is
+        # ready: Django's documented place for it is here, not the top of this module.
+        from iom import signals  # noqa: F401, PLC0415

@@ -7,14 +7,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from iom import services
 from iom.models import Notification
 
 
 @shared_task
 def remind_overdue_actions(on: str | None = None) -> int:
-    from iom.services import remind_overdue_actions as remind
-
-    return remind(on=datetime.date.fromisoformat(on) if on else None)
+    return services.remind_overdue_actions(on=datetime.date.fromisoformat(on) if on else None)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=300)

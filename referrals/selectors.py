@@ -13,12 +13,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
-from iom.models import AuditAction, Role, User
+from iom.models import AuditAction, AuditEvent, Role, User
 from iom.services._validation import today
 from partners.models import COUNTED_OPPORTUNITY_TYPES, Pledge, PledgeStatus, ServiceType
+from referrals.access import PARTNER_ROLES, is_partner_of
 from referrals.models import (
     LIVE_STATES,
     Consent,
@@ -28,7 +30,6 @@ from referrals.models import (
     Referral,
     ReferralState,
 )
-from referrals.services.referrals import PARTNER_ROLES, is_partner_of, referral_record_partner_view
 
 GATEWAY_TARGET = 100
 
@@ -65,6 +66,51 @@ def referral_get(*, user: User, pk: int) -> Referral:
     elif referral.state in LIVE_STATES:
         referral_record_partner_view(acting_user=user, referral=referral)
     return referral
+
+
+def referral_record_partner_view(*, acting_user: User, referral: Referral) -> None:
+    """A partner opened a live referral. The first opening discloses the person to the organisation and is
+    logged as a *disclose* with its recipient (s.62); later openings are ordinary views.
+
+    A read's audit, so it lives with the reads (as :func:`candidate_record_view` does): :func:`referral_get`
+    calls it, and the services import the selectors, never the other way round."""
+    first = Referral.objects.filter(pk=referral.pk, partner_viewed_at__isnull=True).update(
+        partner_viewed_at=timezone.now()
+    )
+    audit_record(
+        user=acting_user,
+        action=AuditAction.DISCLOSE if first else AuditAction.VIEW,
+        obj=referral,
+        person=referral.case.person_id,
+        details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
+    )
+
+
+def referral_record_partner_views(*, acting_user: User, referrals) -> None:
+    """A partner's list showed these referrals: a disclosure for each live one not seen before, else a view."""
+    live = [r for r in referrals if r.state in LIVE_STATES]
+    if not live:
+        return
+    first = set(
+        Referral.objects.filter(pk__in=[r.pk for r in live], partner_viewed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    Referral.objects.filter(pk__in=first).update(partner_viewed_at=timezone.now())
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                user=acting_user,
+                username=acting_user.username,
+                action=AuditAction.DISCLOSE if r.pk in first else AuditAction.VIEW,
+                object_type="referral",
+                object_id=str(r.pk),
+                person_id=r.case.person_id,
+                details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
+            )
+            for r in live
+        ]
+    )
 
 
 def placement_list_visible_to(*, user: User) -> QuerySet[Placement]:
@@ -121,8 +167,6 @@ def candidate_for_employer(*, placement: Placement, on: datetime.date | None = N
 def candidate_record_view(*, user: User, placement: Placement, via: str) -> None:
     """An employer opened a candidate: the first opening discloses the person to that employer (s.62, with the
     recipient); later openings are views. Pages and the API both call this."""
-    from iom.models import AuditEvent
-
     disclosed = AuditEvent.objects.filter(
         action=AuditAction.DISCLOSE, object_type="placement", object_id=str(placement.pk)
     ).exists()

@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from iom.models.choices import District, Ethnicity, Gender, RiskOfSeriousHarm
 from iom.pnc import validate_pnc_id
@@ -61,8 +62,6 @@ class Person(models.Model):
     @property
     def age(self) -> int:
         """Completed years today (London); someone born on 29 February ages on 1 March in other years."""
-        from django.utils import timezone
-
         today = timezone.localdate()
         born = self.date_of_birth
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -3,7 +3,9 @@
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from iom.background import enqueue
 from iom.models import Action, ActionStatus, Notification, User
 from iom.services._validation import today
 
@@ -16,8 +18,6 @@ def notify(
     Returns None when the event was already notified, so callers and retried
     tasks can run as often as they like.
     """
-    from iom.tasks import send_notification_email
-
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -26,13 +26,11 @@ def notify(
     except IntegrityError:
         return None
     if user.email:
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        enqueue("iom.tasks.send_notification_email", notification.pk)
     return notification
 
 
 def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
-    from django.utils import timezone
-
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)

@@ -11,6 +11,7 @@ from iom.audit import audit_record, field_changes, snapshot
 from iom.locking import update_with_version
 from iom.models import AuditAction, Flag, Person, Role, Team, User
 from iom.services._validation import cleaned_copy, reject_unknown, today
+from iom.services.cases import case_open
 
 PERSON_FIELDS = (
     "pnc_id",
@@ -79,8 +80,6 @@ def person_create(
             changes=field_changes({}, snapshot(person, PERSON_FIELDS)),
         )
         if team is not None:
-            from iom.services.cases import case_open
-
             case_open(
                 acting_user=acting_user,
                 person=person,

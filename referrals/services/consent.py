@@ -16,6 +16,7 @@ from iom.models import AuditAction, Organisation, Person, User
 from iom.services._validation import not_in_future, today
 from partners.models import ServiceType
 from referrals.models import Consent, ConsentMethod, Referral, ReferralState
+from referrals.services.referrals import withdraw_for_consent
 
 
 def consent_record(
@@ -68,8 +69,6 @@ def consent_withdraw(
 
     Returns the referrals withdrawn.
     """
-    from referrals.services.referrals import withdraw_for_consent
-
     access.ensure_can_change_person(user=acting_user, person=consent.person, attempted="withdraw consent")
     withdrawn_on = withdrawn_on or today()
     errors = {}

@@ -21,6 +21,7 @@ from iom.models import AuditAction, OffenceCategory, Role, User
 from iom.services import notify
 from iom.services._validation import not_in_future
 from partners.models import OpportunityStatus, ServiceType
+from referrals.access import is_partner_of
 from referrals.models import (
     DisclosedConviction,
     InterviewOutcome,
@@ -31,6 +32,7 @@ from referrals.models import (
     ReferralState,
 )
 from referrals.rehabilitation import Sentence, SentenceType, rehabilitation_end
+from referrals.selectors import placement_list_visible_to
 
 K = PlacementEventKind
 OFFENCE_CATEGORIES = frozenset(OffenceCategory.values)  # the codes of the offences format
@@ -144,8 +146,6 @@ def _extend_for_later_convictions(rows: list[DisclosedConviction]) -> None:
 
 def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Placement:
     """The coordinator matches an accepted employment referral to an open opportunity."""
-    from referrals.services.referrals import is_partner_of
-
     if acting_user.role != Role.SCHEME_COORDINATOR or not is_partner_of(acting_user, referral):
         raise PermissionDenied("Only the scheme coordinators receiving this referral can match it.")
     _ensure_employment(referral)
@@ -216,8 +216,6 @@ def placement_record_event(
     reason: str = "",
 ) -> PlacementEvent:
     """Record what happened, in a legal order: no sustainment before a start, no 26 weeks before 13."""
-    from referrals.selectors import placement_list_visible_to
-
     if acting_user.role != Role.EMPLOYER:
         raise PermissionDenied("Employers confirm what happened with their candidates.")
     if not placement_list_visible_to(user=acting_user).filter(pk=placement.pk).exists():

@@ -19,9 +19,10 @@ from django.utils import timezone
 from iom import access
 from iom.audit import audit_record
 from iom.errors import ConflictError
-from iom.models import AuditAction, Case, CaseStatus, Pathway, Role, User
+from iom.models import AuditAction, Case, CaseStatus, Pathway, User
 from iom.services import notify
 from partners.models import Service
+from referrals.access import PARTNER_ROLES, is_partner_of
 from referrals.models import (
     Consent,
     Referral,
@@ -46,21 +47,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 REFERRER_MOVES = frozenset({S.SUBMITTED, S.WITHDRAWN})
 PARTNER_MOVES = frozenset({S.ACCEPTED, S.DECLINED, S.IN_PROGRESS, S.COMPLETED, S.NOT_ENGAGED})
 REASON_REQUIRED = frozenset({S.DECLINED, S.WITHDRAWN, S.NOT_ENGAGED, S.COMPLETED})
-PARTNER_ROLES = frozenset({Role.PARTNER_CASEWORKER, Role.SCHEME_COORDINATOR})
 
 
 class IllegalTransition(ConflictError):
     """A move the transition table does not allow from the referral's current state (409 in the API)."""
-
-
-def is_partner_of(user: User, referral: Referral) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role in PARTNER_ROLES
-        and user.organisation_id is not None
-        and user.organisation_id == referral.service.organisation_id
-    )
 
 
 def consent_covering(*, referral: Referral) -> Consent | None:
@@ -233,47 +223,3 @@ def referral_add_update(*, acting_user: User, referral: Referral, text: str) -> 
         update = ReferralUpdate.objects.create(referral=referral, text=text.strip(), by=acting_user)
         audit_record(user=acting_user, action=AuditAction.CREATE, obj=update, person=referral.case.person_id)
     return update
-
-
-def referral_record_partner_views(*, acting_user: User, referrals) -> None:
-    """A partner's list showed these referrals: a disclosure for each live one not seen before, else a view."""
-    from iom.models import AuditEvent
-
-    live = [r for r in referrals if r.state in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS)]
-    if not live:
-        return
-    first = set(
-        Referral.objects.filter(pk__in=[r.pk for r in live], partner_viewed_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
-    Referral.objects.filter(pk__in=first).update(partner_viewed_at=timezone.now())
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                user=acting_user,
-                username=acting_user.username,
-                action=AuditAction.DISCLOSE if r.pk in first else AuditAction.VIEW,
-                object_type="referral",
-                object_id=str(r.pk),
-                person_id=r.case.person_id,
-                details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
-            )
-            for r in live
-        ]
-    )
-
-
-def referral_record_partner_view(*, acting_user: User, referral: Referral) -> None:
-    """A partner opened a live referral. The first opening discloses the person to the organisation and is
-    logged as a *disclose* with its recipient (s.62); later openings are ordinary views."""
-    first = Referral.objects.filter(pk=referral.pk, partner_viewed_at__isnull=True).update(
-        partner_viewed_at=timezone.now()
-    )
-    audit_record(
-        user=acting_user,
-        action=AuditAction.DISCLOSE if first else AuditAction.VIEW,
-        obj=referral,
-        person=referral.case.person_id,
-        details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
-    )

@@ -2,6 +2,7 @@ import pytest
 
 from iom.models import Action, Person
 from tests import factories
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,6 @@ def test_unknown_query_parameters_are_400(api_as, officer):
 
 
 def test_token_auth_round_trip(api, officer):
-    from tests.factories import PASSWORD
-
     response = api.post("/api/v1/auth/token/", {"username": "officer", "password": PASSWORD})
     assert response.status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")

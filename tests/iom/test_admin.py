@@ -1,7 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from iom.models import Role
+from iom import selectors
+from iom.models import AuditEvent, Role, Team
 from iom.services import role_validate
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +37,6 @@ def test_other_roles_cannot_use_the_admin(client, manager):
 
 
 def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, person):
-    from iom import selectors
-
     selectors.person_get(user=officer, pk=person.pk)
     client.force_login(admin_user)
     response = client.get("/django-admin/iom/auditevent/")
@@ -44,8 +45,6 @@ def test_the_admin_audit_view_hides_changed_values(client, admin_user, officer, 
 
 
 def test_admin_changes_are_audited(client, admin_user, norfolk):
-    from iom.models import AuditEvent, Team
-
     client.force_login(admin_user)
     response = client.post("/django-admin/iom/team/add/", {"name": "Thetford IOM", "scheme": norfolk.pk})
     assert response.status_code == 302
@@ -56,9 +55,6 @@ def test_admin_changes_are_audited(client, admin_user, norfolk):
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
     settings.DEBUG = False
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo")

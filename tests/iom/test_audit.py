@@ -3,6 +3,8 @@ from django.db import DatabaseError, connection, transaction
 
 from iom import selectors, services
 from iom.models import AppendOnlyError, AuditEvent
+from tests import factories
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +60,6 @@ def test_postgresql_refuses_update_and_delete_of_audit_rows(officer, person):
 
 
 def test_login_and_failed_login_are_audited(client, officer):
-    from tests.factories import PASSWORD
-
     client.post("/sign-in/", {"username": "officer", "password": "wrong"})
     client.post("/sign-in/", {"username": "officer", "password": PASSWORD})
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "username"))
@@ -67,8 +67,6 @@ def test_login_and_failed_login_are_audited(client, officer):
 
 
 def test_reading_a_note_action_or_assessment_is_a_view_of_the_person(api_as, officer, case):
-    from tests import factories
-
     note = factories.NoteFactory(case=case, author=officer)
     action = factories.ActionFactory(case=case, owner=officer)
     assessment = factories.AssessmentFactory(case=case, assessed_by=officer)
@@ -84,8 +82,6 @@ def test_reading_a_note_action_or_assessment_is_a_view_of_the_person(api_as, off
 
 
 def test_sign_in_locks_after_five_failures(client, officer):
-    from tests.factories import PASSWORD
-
     for _ in range(5):
         client.post("/sign-in/", {"username": "officer", "password": "wrong"})
     response = client.post("/sign-in/", {"username": "officer", "password": PASSWORD})

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from iom.celery import app
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +25,6 @@ def test_healthz_reports_the_database_and_eager_celery(client, settings):
 @contextlib.contextmanager
 def broker(settings, url: str):
     """Point both Django's setting and the already-configured Celery app at ``url``."""
-    from iom.celery import app
 
     settings.CELERY_BROKER_URL = url
     original = app.conf.broker_url

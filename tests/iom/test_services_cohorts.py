@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from iom import services
 from iom.models import AuditEvent, Membership
@@ -82,8 +83,6 @@ def test_future_adoption_dates_are_refused(officer, person, cohort):
 
 
 def test_a_manager_of_another_scheme_cannot_adopt_into_this_cohort(outsider_manager, person, cohort):
-    from django.http import Http404
-
     with pytest.raises(Http404):
         services.membership_adopt(acting_user=outsider_manager, person=person, cohort=cohort, adopted_on=days_ago(1))
 

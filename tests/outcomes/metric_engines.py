@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from iom.models import Cohort, Membership, Person
+from outcomes import metrics
 from outcomes.models import CrimeUnitCost, OffenceRecord
 from tests.outcomes import reference_metrics as reference
 
@@ -58,19 +59,13 @@ class Implementation:
     name = "implementation"
 
     def reoffending(self, **kwargs: Any) -> dict[str, Any]:
-        from outcomes.metrics import reoffending
-
-        return reoffending(**kwargs)
+        return metrics.reoffending(**kwargs)
 
     def reoffending_quarterly(self, **kwargs: Any) -> dict[str, Any]:
-        from outcomes.metrics import reoffending_quarterly
-
-        return reoffending_quarterly(**kwargs)
+        return metrics.reoffending_quarterly(**kwargs)
 
     def pre_post(self, *, cohort: Cohort, as_of: datetime.date) -> dict[str, Any]:
-        from outcomes.metrics import pre_post
-
-        return pre_post(cohort=cohort, as_of=as_of)
+        return metrics.pre_post(cohort=cohort, as_of=as_of)
 
 
 class Reference:

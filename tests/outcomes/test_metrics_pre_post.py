@@ -10,7 +10,8 @@ import datetime
 
 import pytest
 
-from outcomes.models import CrimeUnitCost, OffenceCategory, OffenceOutcome
+from outcomes.metrics.pre_post import ensure_adoption_windows
+from outcomes.models import AdoptionWindow, CrimeUnitCost, OffenceCategory, OffenceOutcome
 from tests.factories import CohortFactory, MembershipFactory, PersonFactory
 from tests.outcomes import reference_metrics as reference
 from tests.outcomes.factories import OffenceRecordFactory
@@ -402,9 +403,6 @@ def test_five_members_show_the_figures(engine, cohort):
 
 
 def test_adoption_windows_are_stored_once_per_date_not_per_member(db):
-    from outcomes.metrics.pre_post import ensure_adoption_windows
-    from outcomes.models import AdoptionWindow
-
     cohort = CohortFactory(slug="windows")
     for _ in range(6):
         MembershipFactory(cohort=cohort, adopted_on=datetime.date(2020, 3, 1))

@@ -10,16 +10,13 @@ from fractions import Fraction
 
 import pytest
 
+from outcomes.metrics import rates as implementation
 from tests.outcomes import reference_metrics as reference
 
 
 @pytest.fixture(params=["reference", "implementation"])
 def rates(request):
-    if request.param == "reference":
-        return reference
-    from outcomes.metrics import rates
-
-    return rates
+    return reference if request.param == "reference" else implementation
 
 
 # Newcombe RG (1998), "Two-sided confidence intervals for the single proportion: comparison of seven

@@ -18,7 +18,7 @@ from django.utils import timezone
 from iom.models import OrganisationType, Role, User
 from partners.models import OpportunityType, ServiceType
 from referrals import services
-from referrals.models import Referral, ReferralState
+from referrals.models import Placement, Referral, ReferralState
 from referrals.services.referrals import REFERRER_MOVES
 from tests import factories
 from tests.partners.factories import EmployerFactory, OpportunityFactory, ServiceFactory
@@ -223,8 +223,6 @@ def backdate_match():
     """Move a placement's match date back, so events can be dated weeks or months ago."""
 
     def _backdate(placement, days: int):
-        from referrals.models import Placement
-
         matched_at = timezone.now() - datetime.timedelta(days=days)
         Placement.objects.filter(pk=placement.pk).update(matched_at=matched_at)
         placement.refresh_from_db()

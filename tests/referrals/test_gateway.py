@@ -20,6 +20,7 @@ from referrals.working_days import add_working_days, is_working_day
 from tests import factories
 from tests.partners.factories import OpportunityFactory, ServiceFactory
 from tests.referrals.conftest import custody_last_year, fine_three_years_ago
+from tests.referrals.factories import PlacementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -752,8 +753,6 @@ def test_an_answered_referral_is_not_chased(submitted_before_christmas, partner)
 def test_the_employers_candidate_list_takes_a_constant_number_of_queries(
     employer, employer_a, coordinator, api_as, django_assert_max_num_queries
 ):
-    from tests.referrals.factories import PlacementFactory
-
     client = api_as(employer)
 
     def grow(count: int) -> None:

@@ -20,7 +20,7 @@ import datetime
 import pytest
 
 from iom.models import District, OrganisationType
-from partners.models import OpportunityType, PledgeStatus, Sector
+from partners.models import OpportunityType, Pledge, PledgeStatus, Sector
 from referrals.models import PlacementEventKind, ReferralState
 from referrals.selectors import gateway_figures, gateway_funnel
 from tests import factories
@@ -122,8 +122,6 @@ def test_every_other_type_of_start_counts_the_employer(world, kind):
 
 
 def test_a_lapsed_pledge_is_not_counted(world):
-    from partners.models import Pledge
-
     Pledge.objects.filter(employer=world["b"]).update(status=PledgeStatus.LAPSED)
     assert gateway_figures()["employers_pledged"] == 2
 

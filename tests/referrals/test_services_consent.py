@@ -9,11 +9,14 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from iom.models import AuditAction, AuditEvent, OrganisationType
 from partners.models import ServiceType
+from partners.services import service_save
 from referrals import selectors, services
 from referrals.models import Consent, Referral, ReferralState, ReferralTransition
 from tests import factories
@@ -124,8 +127,6 @@ def test_a_statutory_service_that_needs_no_consent_takes_the_referral(draft_refe
 
 
 def test_the_service_directory_always_requires_consent_for_non_statutory_partners(admin_user, partner):
-    from partners.services import service_save
-
     service = service_save(
         acting_user=admin_user,
         data={
@@ -141,8 +142,6 @@ def test_the_service_directory_always_requires_consent_for_non_statutory_partner
 def test_gateway_consent_covers_any_employer_the_coordinator_matches(
     gateway_referral, gateway_consent, approve_disclosure, coordinator, opportunity_a, opportunity_b, employer, api_as
 ):
-    from django.contrib.auth import get_user_model
-
     assert gateway_referral.consent == gateway_consent
     approve_disclosure(gateway_referral)
     for opportunity in (opportunity_a, opportunity_b):
@@ -193,8 +192,6 @@ def test_consent_needs_exactly_one_known_scope(officer, person, partner, scope, 
 
 
 def test_consent_cannot_be_recorded_by_someone_who_cannot_change_the_person(officer2, person):
-    from django.http import Http404
-
     with pytest.raises(Http404):
         services.consent_record(
             acting_user=officer2,

@@ -13,6 +13,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from iom.errors import ConflictError
@@ -224,8 +225,6 @@ def test_users_outside_the_receiving_organisation_cannot_accept(referral_in, all
 
 
 def test_an_officer_of_another_team_cannot_withdraw(referral_in, officer2):
-    from django.http import Http404
-
     referral = referral_in(S.SUBMITTED)
     before = _snapshot(referral)
     with pytest.raises(Http404):

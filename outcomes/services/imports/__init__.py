@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from iom import background
 from iom.audit import audit_values
 from iom.models import AuditAction, AuditEvent, User
 from outcomes.models import FINISHED_STATES, ImportKind, ImportRun, ImportState
@@ -174,9 +175,7 @@ def import_run_start(
             content=content,
         )
         if enqueue:
-            from outcomes.tasks import run_import
-
-            transaction.on_commit(lambda: run_import.delay(run.pk))
+            background.enqueue("outcomes.tasks.run_import", run.pk)
     return run
 
 

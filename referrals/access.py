@@ -1,0 +1,21 @@
+"""Who acts for the organisation receiving a referral: the one home of that rule in referrals.
+
+It sits below both the services and the selectors of referrals (it needs only the models), so each can ask it
+without importing the other: the selectors use it to decide what a partner sees, the services what a partner
+may do, and the Gateway services read placements through the selectors.
+"""
+
+from iom.models import Role, User
+from referrals.models import Referral
+
+PARTNER_ROLES = frozenset({Role.PARTNER_CASEWORKER, Role.SCHEME_COORDINATOR})
+
+
+def is_partner_of(user: User, referral: Referral) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in PARTNER_ROLES
+        and user.organisation_id is not None
+        and user.organisation_id == referral.service.organisation_id
+    )
