@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from iom.audit import audit_record, field_changes, snapshot
-from iom.locking import update_with_version
+from iom.changes import update_audited
 from iom.models import AuditAction, District, Organisation, OrganisationType, Role, User
 from iom.services._validation import cleaned_copy, reject_unknown, today
 from partners.models import (
@@ -164,20 +164,18 @@ def opportunity_save(
     if opportunity is None and values.get("status", OpportunityStatus.OPEN) != OpportunityStatus.OPEN:
         raise ValidationError({"status": "A new opportunity starts open."})
     target = opportunity or Opportunity(created_by=acting_user)
-    before = snapshot(target, values) if opportunity else {}
     candidate = cleaned_copy(target, values)
-    if opportunity is not None and version is None:
-        raise ValidationError({"version": "Send the version of the opportunity you are changing."})
+    if opportunity is not None:
+        if version is None:
+            raise ValidationError({"version": "Send the version of the opportunity you are changing."})
+        update_audited(acting_user=acting_user, instance=opportunity, version=version, values=values)
+        return opportunity
     with transaction.atomic():
-        if opportunity is None:
-            candidate.save()
-        else:
-            update_with_version(instance=opportunity, version=version, values=values)
-            candidate = opportunity
+        candidate.save()
         audit_record(
             user=acting_user,
-            action=AuditAction.CHANGE if opportunity else AuditAction.CREATE,
+            action=AuditAction.CREATE,
             obj=candidate,
-            changes=field_changes(before, snapshot(candidate, values)),
+            changes=field_changes({}, snapshot(candidate, values)),
         )
     return candidate

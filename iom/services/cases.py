@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
-from iom.locking import update_with_version
+from iom.changes import update_audited
 from iom.models import (
     Action,
     ActionStatus,
@@ -117,12 +117,14 @@ def case_allocate(
     errors = _allocation_errors(team=case.team, lead_officer=lead_officer, offender_manager=offender_manager, case=case)
     if errors:
         raise ValidationError(errors)
-    return _update_case(
+    update_audited(
         acting_user=acting_user,
-        case=case,
+        instance=case,
         version=version,
         values={"lead_officer": lead_officer, "offender_manager": offender_manager},
+        person=case.person_id,
     )
+    return case
 
 
 def case_set_status(*, acting_user: User, case: Case, version: int, status: str) -> Case:
@@ -137,22 +139,13 @@ def case_set_status(*, acting_user: User, case: Case, version: int, status: str)
     closed_on = today() if status == CaseStatus.CLOSED else None
     if status == case.status:
         closed_on = case.closed_on
-    return _update_case(
-        acting_user=acting_user, case=case, version=version, values={"status": status, "closed_on": closed_on}
+    update_audited(
+        acting_user=acting_user,
+        instance=case,
+        version=version,
+        values={"status": status, "closed_on": closed_on},
+        person=case.person_id,
     )
-
-
-def _update_case(*, acting_user: User, case: Case, version: int, values: dict[str, Any]) -> Case:
-    before = snapshot(case, values)
-    with transaction.atomic():
-        update_with_version(instance=case, version=version, values=values)
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=case,
-            person=case.person_id,
-            changes=field_changes(before, snapshot(case, values)),
-        )
     return case
 
 
@@ -251,7 +244,10 @@ def action_update(*, acting_user: User, action: Action, version: int, data: dict
     cleaned_copy(action, values)
     if "owner" in values:
         _check_owner(values["owner"], action.case)
-    return _update_action(acting_user=acting_user, action=action, version=version, values=values)
+    update_audited(
+        acting_user=acting_user, instance=action, version=version, values=values, person=action.case.person_id
+    )
+    return action
 
 
 def action_complete(*, acting_user: User, action: Action, version: int, done_on: datetime.date | None = None) -> Action:
@@ -262,34 +258,27 @@ def action_complete(*, acting_user: User, action: Action, version: int, done_on:
     not_in_future("done_on", done_on, "The completion date")
     if done_on < timezone.localtime(action.created_at).date():
         raise ValidationError({"done_on": "The completion date cannot be before the action was set."})
-    return _update_action(
+    update_audited(
         acting_user=acting_user,
-        action=action,
+        instance=action,
         version=version,
         values={"status": ActionStatus.DONE, "done_on": done_on},
+        person=action.case.person_id,
     )
+    return action
 
 
 def action_cancel(*, acting_user: User, action: Action, version: int) -> Action:
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="cancel action")
     if action.status != ActionStatus.OPEN:
         raise ValidationError({"status": f"Only open actions can be cancelled; this one is {action.status}."})
-    return _update_action(
-        acting_user=acting_user, action=action, version=version, values={"status": ActionStatus.CANCELLED}
+    update_audited(
+        acting_user=acting_user,
+        instance=action,
+        version=version,
+        values={"status": ActionStatus.CANCELLED},
+        person=action.case.person_id,
     )
-
-
-def _update_action(*, acting_user: User, action: Action, version: int, values: dict[str, Any]) -> Action:
-    before = snapshot(action, values)
-    with transaction.atomic():
-        update_with_version(instance=action, version=version, values=values)
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=action,
-            person=action.case.person_id,
-            changes=field_changes(before, snapshot(action, values)),
-        )
     return action
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
+from iom.changes import audited_change
 from iom.models import AuditAction, Cohort, Membership, Person, Role, Scheme, User
 from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
@@ -122,9 +123,9 @@ def membership_exit(
         "exit_panel_date": panel_date,
         "exit_decided_by": acting_user,
     }
-    before = snapshot(membership, values)
-    with transaction.atomic():
-        # Guarded on exited_on IS NULL so two simultaneous exits cannot both be recorded.
+    # Memberships carry no version: the exit is guarded on exited_on IS NULL instead, so two simultaneous exits
+    # cannot both be recorded.
+    with audited_change(acting_user=acting_user, instance=membership, fields=values, person=membership.person_id):
         updated = Membership.objects.filter(pk=membership.pk, exited_on__isnull=True).update(
             updated_at=timezone.now(),
             exited_on=exited_on,
@@ -135,11 +136,4 @@ def membership_exit(
         if updated != 1:
             raise ValidationError({"exited_on": "Someone has already recorded this member's exit."})
         membership.refresh_from_db()
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=membership,
-            person=membership.person_id,
-            changes=field_changes(before, snapshot(membership, values)),
-        )
     return membership

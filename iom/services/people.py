@@ -8,7 +8,7 @@ from django.db import transaction
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
-from iom.locking import update_with_version
+from iom.changes import update_audited
 from iom.models import AuditAction, Flag, Person, Role, Team, User
 from iom.services._validation import cleaned_copy, reject_unknown, today
 from iom.services.cases import case_open
@@ -121,11 +121,7 @@ def person_update(
     _check_dates(values)
     _check_flags(flags)
     cleaned_copy(person, values)
-    before = snapshot(person, [*values, "flags"])
-    with transaction.atomic():
-        update_with_version(instance=person, version=version, values=values)
-        if flags is not None:
-            person.flags.set(flags)
-        changes = field_changes(before, snapshot(person, [*values, "flags"]))
-        audit_record(user=acting_user, action=AuditAction.CHANGE, obj=person, changes=changes)
+    if flags is not None:
+        values["flags"] = flags
+    update_audited(acting_user=acting_user, instance=person, version=version, values=values)
     return person

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
-from iom.locking import update_with_version
+from iom.changes import update_audited
 from iom.models import AuditAction, Case, Organisation, User
 from iom.services._validation import reject_unknown, today
 from outcomes.models import Intervention, InterventionOutcome, Programme
@@ -128,14 +128,7 @@ def intervention_update(
     errors = _intervention_errors(case=case, values=merged)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(intervention, values)
-    with transaction.atomic():
-        update_with_version(instance=intervention, version=version, values=values)
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=intervention,
-            person=case.person_id,
-            changes=field_changes(before, snapshot(intervention, values)),
-        )
+    update_audited(
+        acting_user=acting_user, instance=intervention, version=version, values=values, person=case.person_id
+    )
     return intervention

@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from iom.audit import audit_record, field_changes, snapshot
+from iom.changes import update_audited
 from iom.errors import ConflictError
-from iom.locking import update_with_version
 from iom.models import AuditAction, AuditOutcome, Role, User
 from iom.services._validation import reject_unknown, today
 from outcomes import financial_years
@@ -152,18 +152,11 @@ def plan_measure_update(*, acting_user: User, measure: PlanMeasure, version: int
     errors = _measure_errors(measure=measure, values=merged)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(measure, values)
     with transaction.atomic():
-        update_with_version(instance=measure, version=version, values=values)
+        update_audited(acting_user=acting_user, instance=measure, version=version, values=values)
         # Who made the change is kept out of the locked write, so a conflict shows figures, not people.
         PlanMeasure.objects.filter(pk=measure.pk).update(updated_by=acting_user)
         measure.updated_by = acting_user
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=measure,
-            changes=field_changes(before, snapshot(measure, values)),
-        )
     return measure
 
 
@@ -253,16 +246,14 @@ def plan_actual_change(
     if errors:
         raise ValidationError(errors)
     values = {"value": _stored(value), "note": note}
-    before = snapshot(actual, values)
     with transaction.atomic():
-        update_with_version(instance=actual, version=version, values=values)
-        PlanActual.objects.filter(pk=actual.pk).update(entered_by=acting_user)
-        actual.entered_by = acting_user
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CHANGE,
-            obj=actual,
-            changes=field_changes(before, snapshot(actual, values)),
+        update_audited(
+            acting_user=acting_user,
+            instance=actual,
+            version=version,
+            values=values,
             details={"measure": measure.code, "period": actual.period_label},
         )
+        PlanActual.objects.filter(pk=actual.pk).update(entered_by=acting_user)
+        actual.entered_by = acting_user
     return actual
