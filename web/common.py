@@ -9,7 +9,7 @@ from django.http import HttpRequest
 PAGE_SIZE = 25
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put a service's field errors on the form's fields, and the rest in the summary."""
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)

@@ -1,16 +1,26 @@
-"""Values every page needs: the unread-notification count for the bell and which menu items to show."""
+"""Values every page needs: the unread-notification count for the bell, and a ``can_<rule>`` flag per rule.
 
-from iom import access
-from iom.models import Notification
+Templates show a menu item or a button when the same rule that guards its page allows the user
+(``{% if can_read_audit %}``); no template compares roles. Each flag is computed only if a template reads it.
+"""
+
+from functools import partial
+
+from django.http import HttpRequest
+
+import outcomes.rules
+import partners.rules
+import referrals.rules
+from iom import selectors
+from iom.policy import RULES
+
+# The app rule sets register their rules when imported: the names above make sure every flag exists.
+RULE_SETS = (partners.rules, referrals.rules, outcomes.rules)
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
-        "nav_casework": access.works_cases(user),
-        "nav_audit": access.reads_audit(user),
-        "nav_role": user.role,
-    }
+    flags = {f"can_{name}": partial(rule.allows, user) for name, rule in RULES.items()}
+    return {**flags, "unread_notifications": selectors.notification_unread_count(user=user)}

@@ -8,6 +8,9 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from iom.celery import app
+from web.access import public_page
+
 
 def _check_database() -> dict:
     started = time.perf_counter()
@@ -23,8 +26,6 @@ def _check_database() -> dict:
 def _check_broker() -> dict:
     if not settings.CELERY_BROKER_URL:
         return {"status": "not_configured", "mode": "eager"}
-    from iom.celery import app
-
     started = time.perf_counter()
     try:
         with app.connection_for_write() as conn:
@@ -34,6 +35,7 @@ def _check_broker() -> dict:
     return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
+@public_page
 @never_cache
 @require_GET
 def healthz(request):

@@ -1,14 +1,15 @@
 """Every page of the service: sign-in, health, then one URLconf per area (names are what templates and tests use)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from web import health
+from web.access import ensure_every_page_has_a_rule, public_page
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/", public_page(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path("sign-out/", public_page(auth_views.LogoutView.as_view()), name="logout"),
     path("", include("web.home.urls")),
     path("", include("web.people.urls")),
     path("", include("web.cases.urls")),
@@ -21,3 +22,5 @@ urlpatterns = [
     path("", include("web.plan.urls")),
     path("", include("web.imports.urls")),
 ]
+
+ensure_every_page_has_a_rule(urlpatterns)

@@ -21,7 +21,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", choices=[("", "Any action"), *AuditAction.choices], required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         date_from: datetime.date | None = data.get("date_from")
         date_to: datetime.date | None = data.get("date_to")
         if date_from and date_to and date_to < date_from:

@@ -7,16 +7,15 @@ consultation, so every page view records a *list* event with the filters used.
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from iom import access, selectors
-from iom.models import AuditEvent, Role
+from iom.models import AuditEvent
+from iom.policy import AUDIT_VALUES, READ_AUDIT
+from web.access import AuthenticatedRequest, page
 from web.audit.forms import AuditFilterForm
 from web.common import paginate, querystring_without_page
 
@@ -42,16 +41,17 @@ def _filtered(events: QuerySet[AuditEvent], data: dict) -> QuerySet[AuditEvent]:
     return events
 
 
-@login_required
-@require_GET
-def audit_list(request: HttpRequest) -> HttpResponse:
+@page(READ_AUDIT, methods=("GET",))
+def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    if not access.reads_audit(user):
-        raise PermissionDenied("Your role does not include reading the audit log.")
     form = AuditFilterForm(request.GET)
     valid = form.is_valid()
     # Recorded before listing, so the reader's own consultation is the newest row they see.
-    query = form.query() if valid else {name: value[:200] for name, value in request.GET.items() if name in form.fields}
+    query = (
+        form.query()
+        if valid
+        else {name: request.GET.get(name, "")[:200] for name in request.GET if name in form.fields}
+    )
     if request.GET.get("page"):
         query["page"] = request.GET["page"][:20]
     selectors.audit_list_query(user=user, action="audit", query=query)
@@ -63,7 +63,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page_obj,
         "querystring": querystring_without_page(request),
-        "shows_values": access.audit_shows_values(user),
-        "links_people": user.role == Role.IOM_MANAGER,
+        "shows_values": AUDIT_VALUES.allows(user),
+        "links_people": AUDIT_VALUES.allows(user),
     }
     return render(request, "audit/audit.html", context)

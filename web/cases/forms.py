@@ -3,9 +3,11 @@
 from django import forms
 from django.db.models import QuerySet
 
-from iom.models import CaseStatus, NeedLevel, NoteType, Organisation, Pathway, Rag, Sensitivity, Team, User
+from iom import selectors
+from iom.models import CaseStatus, NeedLevel, NoteType, Pathway, Rag, Sensitivity, Team, User
 from outcomes.models import InterventionOutcome, Programme
-from web.forms import DATE_INPUT, SpecificErrors, VersionedForm
+from referrals.models import Referral
+from web.forms import DATE_INPUT, SpecificErrors, VersionedForm, model_choice_field
 
 
 class AssessForm(SpecificErrors, forms.Form):
@@ -24,7 +26,7 @@ class ActionForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        model_choice_field(self, "owner").queryset = owners
 
 
 class ActionEditForm(ActionForm, VersionedForm):
@@ -54,8 +56,8 @@ class AllocateForm(VersionedForm):
 
     def __init__(self, *args, lead_officers, offender_managers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_officer"].queryset = lead_officers
-        self.fields["offender_manager"].queryset = offender_managers
+        model_choice_field(self, "lead_officer").queryset = lead_officers
+        model_choice_field(self, "offender_manager").queryset = offender_managers
 
 
 class OpenCaseForm(SpecificErrors, forms.Form):
@@ -63,7 +65,7 @@ class OpenCaseForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        model_choice_field(self, "team").queryset = teams
 
 
 class GrantForm(SpecificErrors, forms.Form):
@@ -74,12 +76,17 @@ class GrantForm(SpecificErrors, forms.Form):
     reason = forms.CharField(label="Why they need access", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class _ReferralChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Referral) -> str:
+        return f"{obj.service.name} ({obj.get_state_display().lower()})"
+
+
 class InterventionForm(SpecificErrors, forms.Form):
     programme = forms.ModelChoiceField(label="Programme or service", queryset=Programme.objects.none())
     provider = forms.ModelChoiceField(
-        label="Provider (if not the programme's own)", queryset=Organisation.objects.all(), required=False
+        label="Provider (if not the programme's own)", queryset=selectors.organisation_list(), required=False
     )
-    referral = forms.ModelChoiceField(label="Referral it came from (if any)", queryset=None, required=False)
+    referral = _ReferralChoiceField(label="Referral it came from (if any)", queryset=None, required=False)
     started_on = forms.DateField(label="Start date", widget=DATE_INPUT)
     ended_on = forms.DateField(
         label="End date", widget=DATE_INPUT, required=False, help_text="Leave empty while it is ongoing."
@@ -92,10 +99,7 @@ class InterventionForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, programmes: QuerySet, referrals: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
-        self.fields["referral"].queryset = referrals
-        self.fields["referral"].label_from_instance = lambda referral: (
-            f"{referral.service.name} ({referral.get_state_display().lower()})"
-        )
-        self.fields["provider"].empty_label = "The programme's provider"
-        self.fields["referral"].empty_label = "None"
+        model_choice_field(self, "programme").queryset = programmes
+        model_choice_field(self, "referral").queryset = referrals
+        model_choice_field(self, "provider").empty_label = "The programme's provider"
+        model_choice_field(self, "referral").empty_label = "None"

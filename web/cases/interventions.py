@@ -1,26 +1,23 @@
 """Intervention pages: officers record what was delivered on the case; the person page shows them."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
-from iom import access
 from iom import selectors as iom_selectors
+from iom.policy import CASEWORK
 from iom.services._validation import today
 from outcomes import selectors, services
 from referrals import selectors as referral_selectors
+from web.access import AuthenticatedRequest, page
 from web.cases.forms import InterventionForm
 from web.common import add_service_errors
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def intervention_new(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def intervention_new(request: AuthenticatedRequest, pk: int):
     case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
     if case is None:
         raise Http404

@@ -4,17 +4,17 @@ Every form posts to a service; the case itself is shown on the person page.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
 
 from iom import access, selectors, services
 from iom.errors import ConflictError
-from iom.models import Action, Case, OrganisationType, Role, User
+from iom.models import Action, Case, OrganisationType
+from iom.policy import CASEWORK, LEAD_CASES, MANAGE_OFFENDERS
 from iom.services._validation import today
+from web.access import AuthenticatedRequest, page
 from web.cases.forms import (
     ActionEditForm,
     ActionForm,
@@ -26,10 +26,10 @@ from web.cases.forms import (
     OpenCaseForm,
 )
 from web.common import add_service_errors
+from web.forms import with_version
 
 
 def _visible_case(request, pk: int) -> Case:
-    access.ensure_works_cases(user=request.user)
     case = selectors.case_list(user=request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
@@ -37,7 +37,6 @@ def _visible_case(request, pk: int) -> Case:
 
 
 def _visible_action(request, pk: int) -> Action:
-    access.ensure_works_cases(user=request.user)
     action = selectors.action_list(user=request.user).select_related("case__team__scheme").filter(pk=pk).first()
     if action is None:
         raise Http404
@@ -48,16 +47,14 @@ def _case_url(case: Case, section: str = "") -> str:
     return reverse("person", args=[case.person_id]) + f"#case-{case.pk}{'-' + section if section else ''}"
 
 
-@login_required
-def detail(request, pk: int):
+@page(CASEWORK, methods=("GET",))
+def detail(request: AuthenticatedRequest, pk: int):
     """Cases are read on their person's page; this address keeps links in notifications short."""
     return redirect(_case_url(_visible_case(request, pk)))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def open_case(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def open_case(request: AuthenticatedRequest, pk: int):
     person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
     if person is None:
         raise Http404
@@ -81,21 +78,12 @@ def open_case(request, pk: int):
     return render(request, "cases/case_form.html", {"form": form, "person": person, "heading": "Open a case"})
 
 
-def _caseworkers(case: Case, *, organisation_type: str, roles: tuple[str, ...]):
-    return access.user_list_seeing_case(case=case).filter(role__in=roles, organisation__type=organisation_type)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def allocate(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def allocate(request: AuthenticatedRequest, pk: int):
     case = _visible_case(request, pk)
     choices = {
-        "lead_officers": _caseworkers(
-            case, organisation_type=OrganisationType.POLICE, roles=(Role.IOM_OFFICER, Role.IOM_MANAGER)
-        ),
-        "offender_managers": _caseworkers(
-            case, organisation_type=OrganisationType.PROBATION, roles=(Role.OFFENDER_MANAGER, Role.IOM_MANAGER)
-        ),
+        "lead_officers": selectors.user_list_seeing_case(case=case, rule=LEAD_CASES),
+        "offender_managers": selectors.user_list_seeing_case(case=case, rule=MANAGE_OFFENDERS),
     }
     initial = {
         "version": case.version,
@@ -121,9 +109,8 @@ def allocate(request, pk: int):
                 services.case_set_status(acting_user=request.user, case=case, version=version, status=data["status"])
         except ConflictError as exc:
             form.add_error(None, exc.message)
-            fresh = Case.objects.select_related("lead_officer", "offender_manager").get(pk=case.pk)
-            form.data = form.data.copy()
-            form.data["version"] = str(fresh.version)
+            fresh = selectors.record_reload(instance=case, related=("lead_officer", "offender_manager"))
+            with_version(form, fresh.version)
             return render(
                 request,
                 "cases/case_form.html",
@@ -147,9 +134,8 @@ def allocate(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assess(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def assess(request: AuthenticatedRequest, pk: int):
     case = _visible_case(request, pk)
     form = AssessForm(
         request.POST if request.method == "POST" else None,
@@ -172,9 +158,8 @@ def assess(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def action_new(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def action_new(request: AuthenticatedRequest, pk: int):
     case = _visible_case(request, pk)
     form = ActionForm(
         request.POST if request.method == "POST" else None,
@@ -194,9 +179,8 @@ def action_new(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def action_edit(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def action_edit(request: AuthenticatedRequest, pk: int):
     action = _visible_action(request, pk)
     case = action.case
     initial = {
@@ -218,10 +202,9 @@ def action_edit(request, pk: int):
         try:
             services.action_update(acting_user=request.user, action=action, version=version, data=data)
         except ConflictError as exc:
-            conflict = Action.objects.select_related("owner").get(pk=action.pk)
+            conflict = selectors.record_reload(instance=action, related=("owner",))
             form.add_error(None, exc.message)
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.current_version)
+            with_version(form, exc.current_version)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -254,21 +237,18 @@ def _finish_action(request, pk: int, *, complete: bool):
     return redirect(_case_url(action.case, "actions"))
 
 
-@login_required
-@require_POST
-def action_complete(request, pk: int):
+@page(CASEWORK, methods=("POST",))
+def action_complete(request: AuthenticatedRequest, pk: int):
     return _finish_action(request, pk, complete=True)
 
 
-@login_required
-@require_POST
-def action_cancel(request, pk: int):
+@page(CASEWORK, methods=("POST",))
+def action_cancel(request: AuthenticatedRequest, pk: int):
     return _finish_action(request, pk, complete=False)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def note_new(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def note_new(request: AuthenticatedRequest, pk: int):
     case = _visible_case(request, pk)
     form = NoteForm(request.POST if request.method == "POST" else None, initial={"occurred_on": today()})
     if request.method == "POST" and form.is_valid():
@@ -284,14 +264,12 @@ def note_new(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def access_grants(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def access_grants(request: AuthenticatedRequest, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
     form = GrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        grantee = User.objects.filter(username=request.POST.get("username", "")).first()
+        grantee = selectors.user_by_username(username=request.POST.get("username", ""))
         try:
             if "revoke" in request.POST:
                 if grantee is None:

@@ -5,15 +5,15 @@ Panel decisions are written only by ``services.membership_adopt`` and ``services
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
 
 from iom import access, selectors, services
 from iom.models import Cohort, Membership, User
+from iom.policy import CASEWORK
+from web.access import AuthenticatedRequest, page
 from web.cohorts.forms import AdoptForm, ExitForm, MemberFilterForm
 from web.common import add_service_errors, paginate, querystring_without_page
 
@@ -50,10 +50,8 @@ def _filtered_members(memberships: QuerySet[Membership], *, user: User, filters:
     return memberships
 
 
-@login_required
-@require_GET
-def cohort_list(request: HttpRequest) -> HttpResponse:
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET",))
+def cohort_list(request: AuthenticatedRequest) -> HttpResponse:
     cohorts = (
         access.cohort_list_visible_to(user=request.user)
         .select_related("scheme")
@@ -63,10 +61,8 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cohorts/list.html", {"cohorts": cohorts})
 
 
-@login_required
-@require_GET
-def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET",))
+def cohort_detail(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     cohort = _visible_cohort(request.user, slug)
     data = request.GET.copy()
     data.setdefault("status", "current")
@@ -95,10 +91,8 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cohorts/detail.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def adopt(request: HttpRequest, slug: str) -> HttpResponse:
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def adopt(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     cohort = _visible_cohort(request.user, slug)
     people = access.person_list_visible_to(user=request.user)
     if request.method == "POST":
@@ -127,10 +121,8 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cohorts/adopt.html", {"cohort": cohort, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def exit_member(request: HttpRequest, pk: int) -> HttpResponse:
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def exit_member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_list(user=request.user).filter(pk=pk).first()
     if membership is None:
         raise Http404("No such membership.")

@@ -1,6 +1,6 @@
 """The managers' dashboard: the numbers the Plan is judged by, each as a chart with the same figures in a table.
 
-For IOM managers, analysts and administrators (``outcomes.selectors.metrics.reads_metrics``); aggregates only,
+For IOM managers, analysts and administrators (the rule ``outcomes.rules.READ_METRICS``); aggregates only,
 never a name or PNC ID. The figures come unchanged from ``outcomes.metrics``, the Plan scorecard selector and
 the Gateway selectors; this module parses the filters, turns figures into text and chart data, and renders.
 Each section links to the API endpoint that gives the same figures as CSV.
@@ -15,23 +15,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from iom.dates import one_year_after, six_months_after
 from iom.models import Cohort, User
 from iom.services._validation import today
 from outcomes import financial_years, metrics
 from outcomes.metrics.reoffending import parse_quarter, quarters_between
-from outcomes.models import CrimeUnitCost, MetricKind, OffenceCategory
+from outcomes.models import MetricKind, OffenceCategory
+from outcomes.rules import READ_METRICS
 from outcomes.selectors import plan_scorecard
-from outcomes.selectors.metrics import data_as_of, metric_cohort_list, metric_snapshot_list, reads_metrics
-from web.forms import DATE_INPUT
-from web.gateway.views import FIGURE_READERS, figures_shown, funnel_tables
+from outcomes.selectors.metrics import (
+    crime_unit_cost_sources,
+    data_as_of,
+    metric_cohort_list,
+    metric_snapshot_list,
+)
+from referrals.rules import READ_GATEWAY_FIGURES
+from web.access import AuthenticatedRequest, page
+from web.forms import DATE_INPUT, model_choice_field
+from web.gateway.figures import figures_shown, funnel_tables
 from web.plan.views import STATUS_TAGS, figure_text, target_text
 
 DEFAULT_QUARTERS = 8
@@ -39,11 +44,6 @@ MAX_QUARTERS = 40  # ten years of quarterly cohorts on one page (the API allows 
 NO_VALUE = "\u2013"
 SUPPRESSED = "suppressed (fewer than 5)"
 CATEGORY_LABELS = dict(OffenceCategory.choices)
-
-
-def _ensure_reads_metrics(user: User) -> None:
-    if not reads_metrics(user):
-        raise PermissionDenied("Only IOM managers, analysts and administrators use the dashboard.")
 
 
 # --- Quarters ----------------------------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = metric_cohort_list(user=user).order_by("name", "slug")
+        model_choice_field(self, "cohort").queryset = metric_cohort_list(user=user).order_by("name", "slug")
 
     def _quarter(self, name: str, label: str) -> str:
         value = self.cleaned_data[name].strip().upper()
@@ -131,7 +131,8 @@ class DashboardFilterForm(forms.Form):
         return self._quarter("to_quarter", "last quarter")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("from_quarter"), data.get("to_quarter")
         if first and last:
             if parse_quarter(first)[0] > parse_quarter(last)[0]:
@@ -306,10 +307,6 @@ def _maturing(cohort: Cohort | None) -> dict[str, Any] | None:
     return {"labels": labels, "rows": rows}
 
 
-def _unit_cost_sources() -> list[dict[str, str]]:
-    return list(CrimeUnitCost.objects.order_by("price_year", "source").values("price_year", "source").distinct())
-
-
 def _scorecard(user: User) -> list[dict[str, Any]]:
     """One row per measure of the Plan: latest value, target and status, as the scorecard page words them."""
     rows = []
@@ -331,11 +328,9 @@ def _scorecard(user: User) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+@page(READ_METRICS, methods=("GET",))
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    _ensure_reads_metrics(user)
     form = DashboardFilterForm(_filter_data(request), user=user)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -367,7 +362,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if cohort is not None:
             context["pre_post"] = _pre_post(metrics.pre_post(cohort=cohort, as_of=as_of))
             context["pre_post_csv"] = _csv_link("v1:metrics-pre-post", cohort=slug, as_of=as_of)
-            context["unit_cost_sources"] = _unit_cost_sources()
+            context["unit_cost_sources"] = crime_unit_cost_sources()
     # Newer quarters than this are not yet measurable (today's defaults), whatever was asked for.
     newest = parse_quarter(default_quarters(today())[1])[1]
     context.update(
@@ -377,6 +372,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         scorecard=_scorecard(user),
         figures=figures_shown(),
         tables=funnel_tables(),
-        funnel_csv=reverse("gateway-csv") if user.role in FIGURE_READERS else None,
+        funnel_csv=reverse("gateway-csv") if READ_GATEWAY_FIGURES.allows(user) else None,
     )
     return render(request, "dashboard/dashboard.html", context)

@@ -7,19 +7,15 @@
 """
 
 import csv
-import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
 
 from iom.audit import audit_record
-from iom.models import AuditAction, District, Organisation, OrganisationType, Role, User
+from iom.models import AuditAction, District, Organisation, User
 from iom.selectors import in_order
 from iom.services._validation import today
 from partners import selectors as partner_selectors
@@ -31,42 +27,23 @@ from partners.models import (
     Opportunity,
     OpportunityStatus,
     OpportunityType,
-    Pledge,
     PledgeStatus,
     Sector,
     ServiceType,
 )
+from partners.rules import COORDINATE_GATEWAY
 from referrals import selectors, services
-from referrals.models import Referral
+from referrals.models import MATCHABLE_STATES, Referral
+from referrals.rules import READ_GATEWAY_FIGURES
 from referrals.selectors import FUNNEL_STAGES
-from referrals.services.gateway import MATCHABLE_STATES
+from web.access import AuthenticatedRequest, page
 from web.common import add_service_errors, paginate, querystring_without_page
-from web.forms import DATE_INPUT, SpecificErrors
+from web.forms import DATE_INPUT, SpecificErrors, model_choice_field
+from web.gateway import figures
 
-FIGURE_READERS = frozenset({Role.SCHEME_COORDINATOR, Role.IOM_MANAGER, Role.ANALYST})
-STAGE_LABELS = {
-    "referred": "Referred",
-    "matched": "Matched",
-    "interviewed": "Interviewed",
-    "started": "Started",
-    "sustained_13_weeks": "13 weeks in work",
-    "sustained_26_weeks": "26 weeks in work",
-}
-# Sector rows have no "referred": a referral has a sector only once it is matched to an employer.
-SECTOR_STAGES = tuple(stage for stage in FUNNEL_STAGES if stage != "referred")
 CSV_COLUMNS = ("dimension", "group", *FUNNEL_STAGES)
 TO_MATCH_LIMIT = 20
 OPEN_FIRST = in_order("status", [OpportunityStatus.OPEN, OpportunityStatus.FILLED, OpportunityStatus.CLOSED])
-
-
-def _ensure_reads_figures(user: User) -> None:
-    if user.role not in FIGURE_READERS:
-        raise PermissionDenied("Only scheme coordinators, IOM managers and analysts use the Gateway figures.")
-
-
-def _ensure_coordinator(user: User) -> None:
-    if user.role != Role.SCHEME_COORDINATOR:
-        raise PermissionDenied("Only scheme coordinators manage Gateway to Employment.")
 
 
 def _posted(request: HttpRequest):
@@ -91,7 +68,8 @@ class FiguresFilterForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("from") and data.get("to") and data["to"] < data["from"]:
             self.add_error("to", "The to date must be the same as or after the from date.")
         return data
@@ -117,9 +95,7 @@ class EmployerForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            type=OrganisationType.EMPLOYER, employer__isnull=True
-        ).order_by("name")
+        model_choice_field(self, "organisation").queryset = partner_selectors.employer_organisation_list_unregistered()
         self.fields["organisation"].error_messages["required"] = "Choose the employer organisation."
         self.fields["organisation"].error_messages["invalid_choice"] = "Choose an employer organisation from the list."
         self.fields["sector"].error_messages["required"] = "Choose the employer's sector."
@@ -164,7 +140,7 @@ class OpportunityForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, employers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers
+        model_choice_field(self, "employer").queryset = employers
         self.fields["employer"].error_messages["required"] = "Choose the employer."
         self.fields["employer"].error_messages["invalid_choice"] = "Choose an employer from the list."
         self.fields["opportunity_type"].error_messages["required"] = "Choose the type of opportunity."
@@ -178,136 +154,49 @@ class OpportunityForm(SpecificErrors, forms.Form):
         )
 
 
+class _OpportunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Opportunity) -> str:
+        return (
+            f"{obj.title} at {obj.employer} "
+            f"({obj.get_opportunity_type_display().lower()}, {obj.get_district_display()})"
+        )
+
+
 class MatchForm(SpecificErrors, forms.Form):
-    opportunity = forms.ModelChoiceField(label="Opportunity", queryset=Opportunity.objects.none())
+    opportunity = _OpportunityChoiceField(label="Opportunity", queryset=Opportunity.objects.none())
 
     def __init__(self, *args, opportunities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["opportunity"].queryset = opportunities
+        model_choice_field(self, "opportunity").queryset = opportunities
         self.fields["opportunity"].error_messages["required"] = "Choose the opportunity to match the person to."
         self.fields["opportunity"].error_messages["invalid_choice"] = "Choose an open opportunity from the list."
-        self.fields["opportunity"].label_from_instance = lambda opportunity: (
-            f"{opportunity.title} at {opportunity.employer} "
-            f"({opportunity.get_opportunity_type_display().lower()}, {opportunity.get_district_display()})"
-        )
 
 
 # --- Dashboard ---------------------------------------------------------------------------------------------------
 
 
-def _group_label(dimension: str, code) -> str:
-    if code is None:
-        return "Not recorded" if dimension == "district" else "Not yet matched"
-    choices = District if dimension == "district" else Sector
-    return dict(choices.choices).get(code, code)
-
-
-def _funnel() -> dict[str, list[dict]]:
-    tables = {"all": selectors.gateway_funnel()}
-    for dimension in ("district", "sector"):
-        tables[dimension] = [
-            {**row, "label": _group_label(dimension, row["group"])} for row in selectors.gateway_funnel(by=dimension)
-        ]
-    return tables
-
-
-FUNNEL_TABLES = (
-    # (dimension, heading, the group column's header, stages shown, what to say when there are no rows)
-    ("all", "All referrals", "Group", FUNNEL_STAGES, ""),
-    (
-        "district",
-        "By the person's home district",
-        "District",
-        FUNNEL_STAGES,
-        "No employment referrals have been sent yet.",
-    ),
-    ("sector", "By the employer's sector", "Sector", SECTOR_STAGES, "No one has been matched to an employer yet."),
-)
-
-
-def _funnel_tables(funnel: dict[str, list[dict]]) -> list[dict]:
-    """Each breakdown as a table (rows of cells in stage order) and as Chart.js data drawn from the same cells."""
-    tables = []
-    for dimension, heading, group_header, stages, empty in FUNNEL_TABLES:
-        rows = [
-            {"label": row.get("label", "All referrals"), "cells": [row[stage] for stage in stages]}
-            for row in funnel[dimension]
-        ]
-        if dimension == "all":
-            # One group: one bar per stage.
-            chart = {
-                "labels": [STAGE_LABELS[s] for s in stages],
-                "datasets": [{"label": "People", "data": rows[0]["cells"]}],
-            }
-        else:
-            chart = {
-                "labels": [row["label"] for row in rows],
-                "datasets": [
-                    {"label": STAGE_LABELS[stage], "data": [row["cells"][index] for row in rows]}
-                    for index, stage in enumerate(stages)
-                ],
-            }
-        tables.append(
-            {
-                "id": dimension,
-                "chart_id": f"chart-{dimension}",
-                "heading": heading,
-                "group_header": group_header,
-                "stages": [STAGE_LABELS[stage] for stage in stages],
-                "rows": rows,
-                "chart": chart,
-                "empty": empty,
-            }
-        )
-    return tables
-
-
-def figures_shown(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> dict:
-    """The Gateway figures with the per cent of the Plan's target reached, as ``gateway/_figures.html`` shows them
-    (this dashboard and the managers' dashboard)."""
-    figures = selectors.gateway_figures(date_from=date_from, date_to=date_to)
-    figures["progress"] = min(100, round(100 * figures["employers_with_placement_started"] / figures["target"]))
-    return figures
-
-
-def funnel_tables() -> list[dict]:
-    """The funnel's tables and chart data, as ``gateway/_funnel.html`` shows them (both dashboards)."""
-    return _funnel_tables(_funnel())
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+@page(READ_GATEWAY_FIGURES, methods=("GET",))
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    _ensure_reads_figures(user)
     form = FiguresFilterForm(request.GET)
-    figures = None
+    shown = None
     if form.is_valid():
-        figures = figures_shown(date_from=form.cleaned_data["from"], date_to=form.cleaned_data["to"])
-    to_match = None
-    if user.role == Role.SCHEME_COORDINATOR:
-        to_match = list(
-            selectors.referral_list_visible_to(user=user)
-            .filter(service__service_type=ServiceType.EMPLOYMENT, state__in=MATCHABLE_STATES)
-            .annotate(matches=Count("placements"))
-            .order_by("matches", "responded_at", "pk")[:TO_MATCH_LIMIT]
-        )
+        shown = figures.figures_shown(date_from=form.cleaned_data["from"], date_to=form.cleaned_data["to"])
+    is_coordinator = COORDINATE_GATEWAY.allows(user)
     context = {
         "form": form,
-        "figures": figures,
-        "tables": funnel_tables(),
-        "to_match": to_match,
-        "is_coordinator": user.role == Role.SCHEME_COORDINATOR,
+        "figures": shown,
+        "tables": figures.funnel_tables(),
+        "to_match": selectors.referral_list_to_match(user=user, limit=TO_MATCH_LIMIT) if is_coordinator else None,
+        "is_coordinator": is_coordinator,
     }
     return render(request, "gateway/dashboard.html", context)
 
 
-@login_required
-@require_GET
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+@page(READ_GATEWAY_FIGURES, methods=("GET",))
+def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    _ensure_reads_figures(user)
-    funnel = _funnel()
+    funnel = figures.funnel_by_group()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gateway-funnel-{today().isoformat()}.csv"'
     writer = csv.writer(response, lineterminator="\r\n")
@@ -332,35 +221,15 @@ def _employer(user: User, pk: int) -> Employer:
     return employer
 
 
-@login_required
-@require_GET
-def employers(request: HttpRequest) -> HttpResponse:
-    _ensure_coordinator(request.user)
-    active_pledge = Pledge.objects.filter(employer_id=OuterRef("pk"), status=PledgeStatus.ACTIVE)
-    listed = (
-        partner_selectors.employer_list_visible_to(user=request.user)
-        .annotate(
-            has_active_pledge=Exists(active_pledge),
-            open_opportunities=Count(
-                "opportunities", filter=Q(opportunities__status=OpportunityStatus.OPEN), distinct=True
-            ),
-            placements_started=Count(
-                "opportunities__placements",
-                filter=Q(opportunities__placements__started_on__isnull=False),
-                distinct=True,
-            ),
-        )
-        .order_by("organisation__name", "pk")
-    )
-    page_obj = paginate(request, listed)
+@page(COORDINATE_GATEWAY, methods=("GET",))
+def employers(request: AuthenticatedRequest) -> HttpResponse:
+    page_obj = paginate(request, selectors.employer_list_with_activity(user=request.user))
     context = {"page_obj": page_obj, "querystring": querystring_without_page(request)}
     return render(request, "gateway/employers.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def employer_new(request: HttpRequest) -> HttpResponse:
-    _ensure_coordinator(request.user)
+@page(COORDINATE_GATEWAY, methods=("GET", "POST"))
+def employer_new(request: AuthenticatedRequest) -> HttpResponse:
     form = EmployerForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -377,18 +246,11 @@ def employer_new(request: HttpRequest) -> HttpResponse:
     return render(request, "gateway/employer_new.html", {"form": form})
 
 
-@login_required
-@require_GET
-def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _ensure_coordinator(request.user)
+@page(COORDINATE_GATEWAY, methods=("GET",))
+def employer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employer = _employer(request.user, pk)
     pledges = partner_selectors.pledge_list_visible_to(user=request.user).filter(employer=employer)
-    offered = (
-        partner_selectors.opportunity_list_visible_to(user=request.user)
-        .filter(employer=employer)
-        .annotate(matches=Count("placements"))
-        .order_by(OPEN_FIRST, "-created_at", "-pk")
-    )
+    offered = selectors.opportunity_list_with_matches(user=request.user).filter(employer=employer)
     context = {
         "employer": employer,
         "pledges": list(pledges.order_by("-signed_on", "-pk")),
@@ -398,10 +260,8 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gateway/employer_detail.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
-    _ensure_coordinator(request.user)
+@page(COORDINATE_GATEWAY, methods=("GET", "POST"))
+def pledge_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employer = _employer(request.user, pk)
     form = PledgeForm(_posted(request), initial={"signed_on": today()})
     if request.method == "POST" and form.is_valid():
@@ -428,24 +288,19 @@ class OpportunityFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=OPPORTUNITY_STATUS_FILTER, required=False)
 
 
-@login_required
-@require_GET
-def opportunities(request: HttpRequest) -> HttpResponse:
-    _ensure_coordinator(request.user)
+@page(COORDINATE_GATEWAY, methods=("GET",))
+def opportunities(request: AuthenticatedRequest) -> HttpResponse:
     form = OpportunityFilterForm(request.GET)
-    listed = partner_selectors.opportunity_list_visible_to(user=request.user)
+    listed = selectors.opportunity_list_with_matches(user=request.user).order_by("-created_at", "-pk")
     if form.is_valid() and form.cleaned_data["status"]:
         listed = listed.filter(status=form.cleaned_data["status"])
-    listed = listed.annotate(matches=Count("placements")).order_by("-created_at", "-pk")
     page_obj = paginate(request, listed)
     context = {"form": form, "page_obj": page_obj, "querystring": querystring_without_page(request)}
     return render(request, "gateway/opportunities.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def opportunity_new(request: HttpRequest) -> HttpResponse:
-    _ensure_coordinator(request.user)
+@page(COORDINATE_GATEWAY, methods=("GET", "POST"))
+def opportunity_new(request: AuthenticatedRequest) -> HttpResponse:
     employers_listed = partner_selectors.employer_list_visible_to(user=request.user).order_by("organisation__name")
     initial = {"positions": 1}
     if request.GET.get("employer", "").isdigit():
@@ -462,11 +317,9 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     return render(request, "gateway/opportunity_new.html", {"form": form, "has_employers": employers_listed.exists()})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def match(request: HttpRequest, pk: int) -> HttpResponse:
+@page(COORDINATE_GATEWAY, methods=("GET", "POST"))
+def match(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    _ensure_coordinator(user)
     referral: Referral = selectors.referral_get(user=user, pk=pk)
     if referral.service.service_type != ServiceType.EMPLOYMENT:
         raise Http404("Only Gateway to Employment referrals are matched to opportunities.")

@@ -3,29 +3,33 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from iom import access, selectors, services
-from iom.models import ActionStatus, Notification, Pathway, Rag, Role
+from iom.models import ActionStatus, Pathway, Rag
+from iom.policy import ADMINISTER, SIGNED_IN, Rule
 from iom.services._validation import today
+from partners.rules import COORDINATE_GATEWAY, USE_PORTAL
+from referrals.rules import READ_GATEWAY_FIGURES, RECEIVE_REFERRALS
+from web.access import AuthenticatedRequest, page
 from web.common import paginate
 
-ROLE_START_PAGES = {
-    Role.EMPLOYER: "portal",
-    Role.PARTNER_CASEWORKER: "referrals",
-    Role.SCHEME_COORDINATOR: "gateway",
-    Role.ANALYST: "gateway",
-}
+# Where each other kind of user's work starts, the first rule that allows them winning: the portal, the Gateway
+# dashboard, the referrals inbox. Administrators stay on a plain home page (their work is in the admin site).
+START_PAGES: tuple[tuple[Rule, str | None], ...] = (
+    (USE_PORTAL, "portal"),
+    (COORDINATE_GATEWAY, "gateway"),
+    (RECEIVE_REFERRALS, "referrals"),
+    (ADMINISTER, None),
+    (READ_GATEWAY_FIGURES, "gateway"),
+)
 
 
-@login_required
-def home(request):
+@page(SIGNED_IN, methods=("GET",))
+def home(request: AuthenticatedRequest):
     user = request.user
     if not access.works_cases(user):
-        # Each other role's work starts somewhere else: the portal, the referrals inbox, the Gateway dashboard.
-        start = ROLE_START_PAGES.get(user.role)
+        start = next((name for rule, name in START_PAGES if rule.allows(user)), None)
         return redirect(start) if start else render(request, "home/home_other.html")
     on = today()
     page = paginate(request, selectors.caseload(user=user), per_page=50)
@@ -61,12 +65,11 @@ def home(request):
     return render(request, "home/home.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request):
+@page(SIGNED_IN, methods=("GET", "POST"))
+def notifications(request: AuthenticatedRequest):
     if request.method == "POST":
         marked = services.notification_mark_read(user=request.user)
         messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
         return redirect("notifications")
-    page = paginate(request, Notification.objects.filter(user=request.user))
+    page = paginate(request, selectors.notification_list(user=request.user))
     return render(request, "home/notifications.html", {"page_obj": page, "querystring": ""})

@@ -8,20 +8,20 @@ The upload goes through ``outcomes.services.imports.import_run_start`` (the serv
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
 
-from iom.models import District, Ethnicity, Gender, User
+from iom.models import District, Ethnicity, Gender
 from outcomes.models import Disposal, ImportKind, ImportRun, ImportState, OffenceCategory, OffenceOutcome
-from outcomes.selectors.imports import import_run_list_visible_to, may_import
+from outcomes.rules import RUN_IMPORTS
+from outcomes.selectors.imports import import_run_list_visible_to
 from outcomes.services.imports import KINDS, import_run_start
+from web.access import AuthenticatedRequest, page
 from web.common import add_service_errors, paginate, querystring_without_page
 
-STATE_TAGS = {
+STATE_TAGS: dict[str, tuple[str, str]] = {
     ImportState.QUEUED: ("Queued", "grey"),
     ImportState.VALIDATING: ("Checking rows", "blue"),
     ImportState.WRITING: ("Saving", "light-blue"),
@@ -29,7 +29,10 @@ STATE_TAGS = {
     ImportState.FAILED: ("Not imported", "red"),
 }
 # A check-only run writes nothing whatever it finds: its tag says what it found.
-DRY_RUN_TAGS = {ImportState.SUCCEEDED: ("No errors found", "green"), ImportState.FAILED: ("Errors found", "red")}
+DRY_RUN_TAGS: dict[str, tuple[str, str]] = {
+    ImportState.SUCCEEDED: ("No errors found", "green"),
+    ImportState.FAILED: ("Errors found", "red"),
+}
 
 
 def _codes(choices) -> str:
@@ -73,7 +76,7 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
         "release_date": "YYYY-MM-DD, custody only, not before the outcome date.",
     },
 }
-KIND_NOTES = {
+KIND_NOTES: dict[str, str] = {
     ImportKind.COHORTS: "Imported cohorts belong to no scheme: IOM managers of every scheme see them.",
     ImportKind.PEOPLE: "Imported people without a case are visible to IOM managers of every scheme and in aggregates.",
     ImportKind.MEMBERSHIPS: "A person's memberships of one cohort must not overlap. Recording an exit on a later "
@@ -109,11 +112,6 @@ def state_tag(run: ImportRun) -> tuple[str, str]:
     return STATE_TAGS.get(run.state, (run.get_state_display(), "grey"))
 
 
-def _ensure_may_import(user: User) -> None:
-    if not may_import(user):
-        raise PermissionDenied("Only IOM managers import data.")
-
-
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds",
@@ -137,11 +135,9 @@ class ImportForm(forms.Form):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_list(request: HttpRequest) -> HttpResponse:
+@page(RUN_IMPORTS, methods=("GET", "POST"))
+def import_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    _ensure_may_import(user)
     posted = request.method == "POST"
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
@@ -171,11 +167,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/imports.html", context)
 
 
-@login_required
-@require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@page(RUN_IMPORTS, methods=("GET",))
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    _ensure_may_import(user)
     run = import_run_list_visible_to(user=user).filter(pk=pk).first()
     if run is None:
         raise Http404("No such import.")

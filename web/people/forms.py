@@ -2,8 +2,9 @@
 
 from django import forms
 
-from iom.models import Flag, Person, Team, User
-from web.forms import DATE_INPUT, SpecificErrors
+from iom import selectors
+from iom.models import Person, Team, User
+from web.forms import DATE_INPUT, SpecificErrors, model_choice_field
 
 PERSON_FIELDS = [
     "first_name",
@@ -19,10 +20,11 @@ PERSON_FIELDS = [
 ]
 
 
-class PersonForm(SpecificErrors, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class _PersonFields(SpecificErrors, forms.ModelForm):
+    """What recording and editing a person share; only an edit carries the version it started from."""
+
     flags = forms.ModelMultipleChoiceField(
-        queryset=Flag.objects.filter(active=True), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=selectors.flag_list_active(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -39,11 +41,14 @@ class PersonForm(SpecificErrors, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "flags"}
 
 
-class PersonCreateForm(PersonForm):
-    version = None
+class PersonForm(_PersonFields):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PersonCreateForm(_PersonFields):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Managing team")
 
-    class Meta(PersonForm.Meta):
+    class Meta(_PersonFields.Meta):
         fields = ["pnc_id", *PERSON_FIELDS]
         labels = {"crn": "Probation CRN (optional)", "pnc_id": "PNC ID"}
         help_texts = {"pnc_id": "For example 2013/0012345Q: year, slash, seven digits and the check letter."}
@@ -51,13 +56,11 @@ class PersonCreateForm(PersonForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         teams = user.teams.all()
-        self.fields["team"].queryset = teams
-        self.fields["team"].help_text = "The person's case opens in this team."
+        team = model_choice_field(self, "team")
+        team.queryset = teams
+        team.help_text = "The person's case opens in this team."
         if len(teams) == 1:
-            self.fields["team"].initial = teams[0].pk
-
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "flags"}
+            team.initial = teams[0].pk
 
 
 class SearchForm(SpecificErrors, forms.Form):

@@ -1,11 +1,18 @@
-"""Everything the person page shows, read in a fixed number of queries however long the history."""
+"""Everything the person page shows, read in a fixed number of queries however long the history.
+
+The page is a face over every domain app: referrals, consent, interventions and offences come from their apps'
+own selectors, so the same visibility rules apply here as in the API.
+"""
 
 from collections import defaultdict
 from typing import Any
 
 from iom import access, selectors
-from iom.models import Case, CaseStatus, CaseUserObjectPermission, Pathway, Person, User
+from iom.models import Pathway, Person, User
 from iom.services._validation import today
+from outcomes import selectors as outcome_selectors
+from outcomes.selectors.offences import offence_list_visible_to
+from referrals import selectors as referral_selectors
 
 
 def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
@@ -24,28 +31,14 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
     notes = defaultdict(list)
     for note in selectors.note_list(user=user).filter(case_id__in=case_ids).order_by("-occurred_on", "-pk"):
         notes[note.case_id].append(note)
-    grants = defaultdict(list)
-    for grant in (
-        CaseUserObjectPermission.objects.filter(content_object_id__in=case_ids)
-        .select_related("user", "permission")
-        .order_by("user__username")
-    ):
-        grants[grant.content_object_id].append(grant)
-    # The person page is a face over every app (docs/product.md): referrals, consent and interventions come from
-    # their apps' own selectors, so the same visibility rules apply here as in the API.
-    from referrals import selectors as referral_selectors
-
+    grants = selectors.grant_list_for_cases(case_ids=case_ids)
     referrals = defaultdict(list)
     for referral in referral_selectors.referral_list_visible_to(user=user).filter(case_id__in=case_ids):
         referrals[referral.case_id].append(referral)
     consents = list(referral_selectors.consent_list_visible_to(user=user).filter(person=person))
-    from outcomes import selectors as outcome_selectors
-
     interventions = defaultdict(list)
     for intervention in outcome_selectors.intervention_list_visible_to(user=user).filter(case_id__in=case_ids):
         interventions[intervention.case_id].append(intervention)
-    from outcomes.selectors.offences import offence_list_visible_to
-
     offences = list(offence_list_visible_to(user=user).filter(person=person).order_by("-offence_date", "-pk"))
     case_sections = []
     for case in cases:
@@ -76,7 +69,5 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         "offences": offences,
         "consents": consents,
         "can_edit_person": access.person_list_changeable_by(user=user).filter(pk=person.pk).exists(),
-        "can_open_case": user.teams.exclude(
-            pk__in=Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).values("team_id")
-        ).exists(),
+        "can_open_case": selectors.team_list_for_new_case(user=user, person=person).exists(),
     }

@@ -4,23 +4,22 @@ Thin by rule: parse the request, call one selector or service, render.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from iom import access, selectors, services
 from iom.errors import ConflictError
-from iom.models import Person, Role
+from iom.policy import CASEWORK, SEE_VIEWERS
+from web.access import AuthenticatedRequest, page
 from web.common import add_service_errors, paginate, querystring_without_page
+from web.forms import with_version
 from web.people.forms import PersonCreateForm, PersonForm, SearchForm
 from web.people.person_page import person_page_context
 
 
-@login_required
-def search(request):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET",))
+def search(request: AuthenticatedRequest):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     people = selectors.person_search(user=request.user, query=query).order_by("last_name", "first_name", "pk")
@@ -34,10 +33,8 @@ def search(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def create(request):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def create(request: AuthenticatedRequest):
     form = PersonCreateForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,27 +52,24 @@ def create(request):
     return render(request, "people/person_new.html", {"form": form})
 
 
-@login_required
-def detail(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET",))
+def detail(request: AuthenticatedRequest, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     context = person_page_context(user=request.user, person=person)
-    if request.user.role == Role.IOM_MANAGER:
+    if SEE_VIEWERS.allows(request.user):
         context["viewers"] = selectors.person_viewers(person=person)
     return render(request, "people/person.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit(request, pk: int):
+@page(CASEWORK, methods=("GET", "POST"))
+def edit(request: AuthenticatedRequest, pk: int):
     """Edit with optimistic locking: a stale save shows the other person's change and saves nothing."""
-    access.ensure_works_cases(user=request.user)
     person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
     if person is None:
         raise Http404
     conflict = None
     if request.method == "POST":
-        form = PersonForm(request.POST, instance=Person.objects.get(pk=pk))
+        form = PersonForm(request.POST, instance=selectors.record_reload(instance=person))
         if form.is_valid():
             try:
                 services.person_update(
@@ -100,9 +94,11 @@ def edit(request, pk: int):
 
 def _conflict_rows(form: PersonForm, exc: ConflictError) -> list[dict]:
     """What the other person saved beside what this user typed, for the fields that differ."""
-    current = Person.objects.get(pk=form.instance.pk)
+    current = selectors.record_reload(instance=form.instance)
     rows = []
     for name in form.Meta.fields:
+        theirs: object
+        yours: object
         if name == "flags":
             theirs = ", ".join(str(flag) for flag in current.flags.all())
             yours = ", ".join(str(flag) for flag in form.cleaned_data.get(name) or [])
@@ -111,7 +107,5 @@ def _conflict_rows(form: PersonForm, exc: ConflictError) -> list[dict]:
         if (theirs or "") != (yours or ""):
             rows.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
     # The form now carries the latest version, so saving again deliberately replaces what is shown.
-    data = form.data.copy()
-    data["version"] = str(exc.current_version)
-    form.data = data
+    with_version(form, exc.current_version)
     return rows

@@ -10,22 +10,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
 
+from iom import selectors as iom_selectors
 from iom.errors import ConflictError
 from iom.models import User
 from iom.services._validation import today
 from outcomes import financial_years, selectors, services
-from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
-from outcomes.selectors.plan import ensure_reads_plan
-from outcomes.services.plan import MEASURE_FIELDS, may_edit_measures, may_enter_actuals
+from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanMeasure
+from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS, READ_PLAN
+from outcomes.services.plan import MEASURE_FIELDS
+from web.access import AuthenticatedRequest, page
 from web.common import add_service_errors
-from web.forms import SpecificErrors, VersionedForm
+from web.forms import SpecificErrors, VersionedForm, choice_field, with_version
 
 STATUS_TAGS = {
     "met": ("Met", "green"),
@@ -89,9 +89,8 @@ def _page_periods(periods: list[int]) -> list[dict[str, Any]]:
 # --- Read pages --------------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def scorecard(request: HttpRequest) -> HttpResponse:
+@page(READ_PLAN, methods=("GET",))
+def scorecard(request: AuthenticatedRequest) -> HttpResponse:
     data = selectors.plan_scorecard(user=request.user)
     for objective in data["objectives"]:
         for measure in objective["measures"]:
@@ -113,8 +112,6 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     context = {
         "scorecard": data,
         "periods": _page_periods(data["periods"]),
-        "may_edit_measures": may_edit_measures(request.user),
-        "may_enter_actuals": may_enter_actuals(request.user),
     }
     return render(request, "plan/scorecard.html", context)
 
@@ -130,9 +127,8 @@ def _direction_text(point: dict[str, Any], unit: str) -> str:
     return f"{point['direction']} {size}"
 
 
-@login_required
-@require_GET
-def framework(request: HttpRequest) -> HttpResponse:
+@page(READ_PLAN, methods=("GET",))
+def framework(request: AuthenticatedRequest) -> HttpResponse:
     data = selectors.plan_framework(user=request.user)
     for objective in data["objectives"]:
         for measure in objective["measures"]:
@@ -180,9 +176,9 @@ class MeasureForm(VersionedForm):
     def __init__(self, *args, measure: PlanMeasure, **kwargs):
         super().__init__(*args, **kwargs)
         years = (measure.baseline_period, measure.period_from, measure.period_to)
-        self.fields["baseline_period"].choices = _year_choices(*years, optional=True)
-        self.fields["period_from"].choices = _year_choices(*years)
-        self.fields["period_to"].choices = _year_choices(*years)
+        choice_field(self, "baseline_period").choices = _year_choices(*years, optional=True)
+        choice_field(self, "period_from").choices = _year_choices(*years)
+        choice_field(self, "period_to").choices = _year_choices(*years)
         self.fields["period_to"].help_text = "The target applies to this year."
         unit = "a per cent" if measure.unit == MeasureUnit.PERCENT else "a whole number"
         self.fields["baseline"].help_text = f"As {unit}. Leave empty if not known" + (
@@ -218,7 +214,7 @@ class ActualForm(SpecificErrors, forms.Form):
         entered = set(measure.actuals.values_list("period", flat=True))
         started = [year for year in measure.periods if financial_years.start(year) <= today()]
         # Entered years stay choosable, so entering one again says "change it instead", not "invalid choice".
-        self.fields["period"].choices = [
+        choice_field(self, "period").choices = [
             ("", "Choose"),
             *[(year, financial_years.label(year) + (" (entered)" if year in entered else "")) for year in started],
         ]
@@ -240,37 +236,23 @@ class ActualEditForm(VersionedForm):
 
 
 def _measure_for_editing(user: User, code: str) -> PlanMeasure:
-    """Role first (403), then the measure (404), so nobody learns which codes exist from a refusal."""
-    ensure_reads_plan(user=user)
-    if not may_edit_measures(user):
-        raise PermissionDenied("Only IOM managers and administrators change the Plan's measures.")
+    """The page's rule refused other roles first (403), so nobody learns which codes exist from a refusal."""
     return selectors.plan_measure_get(user=user, code=code)
 
 
 def _measure_for_actuals(user: User, code: str) -> PlanMeasure:
-    ensure_reads_plan(user=user)
-    if not may_enter_actuals(user):
-        raise PermissionDenied("Only IOM managers enter the Plan's actuals.")
     measure = selectors.plan_measure_get(user=user, code=code)
     if measure.computed:
         raise Http404("This measure is computed: it has no actuals to enter.")
     return measure
 
 
-def _with_version(form: forms.Form, version: int) -> None:
-    # The form now carries the latest version, so saving again deliberately replaces what is shown.
-    data = form.data.copy()
-    data["version"] = str(version)
-    form.data = data
-
-
 def _scorecard_url(measure: PlanMeasure) -> str:
     return reverse("plan") + f"#measure-{measure.code}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
+@page(EDIT_PLAN_MEASURES, methods=("GET", "POST"))
+def measure_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     measure = _measure_for_editing(request.user, code)
     initial = {name: getattr(measure, name) for name in MEASURE_FIELDS}
     initial.update(baseline=_plain(measure.baseline), target=_plain(measure.target))
@@ -289,15 +271,15 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
                 data=form.service_data(),
             )
         except ConflictError as exc:
-            conflict = PlanMeasure.objects.get(pk=measure.pk)
+            conflict = iom_selectors.record_reload(instance=measure)
             form.add_error(None, exc.message)
-            _with_version(form, exc.current_version)
+            with_version(form, exc.current_version)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"{measure.title}: the measure was saved.")
             return redirect(_scorecard_url(measure))
-    actuals = list(measure.actuals.all()) if may_enter_actuals(request.user) and not measure.computed else []
+    actuals = list(measure.actuals.all()) if ENTER_PLAN_ACTUALS.allows(request.user) and not measure.computed else []
     context = {
         "form": form,
         "measure": measure,
@@ -312,7 +294,7 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
             }
             for actual in actuals
         ],
-        "may_enter_actuals": may_enter_actuals(request.user) and not measure.computed,
+        "may_enter_actuals": ENTER_PLAN_ACTUALS.allows(request.user) and not measure.computed,
     }
     return render(request, "plan/measure_form.html", context)
 
@@ -325,9 +307,8 @@ def _measure_text(measure: PlanMeasure) -> str:
     return f"baseline {baseline}, {target}{measure.period_label}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def actual_new(request: HttpRequest, code: str) -> HttpResponse:
+@page(ENTER_PLAN_ACTUALS, methods=("GET", "POST"))
+def actual_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     measure = _measure_for_actuals(request.user, code)
     form = ActualForm(request.POST if request.method == "POST" else None, measure=measure)
     existing = None
@@ -335,7 +316,7 @@ def actual_new(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actual = services.plan_actual_record(acting_user=request.user, measure=measure, **form.cleaned_data)
         except ConflictError as exc:
-            existing = PlanActual.objects.get(measure=measure, period=form.cleaned_data["period"])
+            existing = selectors.plan_actual_get(user=request.user, measure=measure, period=form.cleaned_data["period"])
             form.add_error("period", exc.message)
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -352,9 +333,8 @@ def actual_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "plan/actual_form.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def actual_edit(request: HttpRequest, code: str, period: str) -> HttpResponse:
+@page(ENTER_PLAN_ACTUALS, methods=("GET", "POST"))
+def actual_edit(request: AuthenticatedRequest, code: str, period: str) -> HttpResponse:
     measure = _measure_for_actuals(request.user, code)
     actual = selectors.plan_actual_get(user=request.user, measure=measure, period=financial_years.parse(period))
     form = ActualEditForm(
@@ -373,9 +353,9 @@ def actual_edit(request: HttpRequest, code: str, period: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ConflictError as exc:
-            conflict = PlanActual.objects.get(pk=actual.pk)
+            conflict = iom_selectors.record_reload(instance=actual)
             form.add_error(None, exc.message)
-            _with_version(form, exc.current_version)
+            with_version(form, exc.current_version)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -10,34 +10,28 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_POST
 
 from iom import selectors as iom_selectors
-from iom.models import Role, User
+from iom.models import User
 from iom.services._validation import today
 from partners import selectors as partner_selectors
 from partners.models import Commitment, OpportunityStatus, PledgeStatus
+from partners.rules import USE_PORTAL
 from referrals import selectors, services
 from referrals.models import InterviewOutcome, Placement, PlacementEvent, PlacementEventKind
 from referrals.services.gateway import WEEKS_13, WEEKS_26
+from web.access import AuthenticatedRequest, page
 from web.common import paginate, querystring_without_page
-from web.forms import DATE_INPUT, SpecificErrors
+from web.forms import DATE_INPUT, SpecificErrors, choice_field
 
 K = PlacementEventKind
 OPEN_FIRST = iom_selectors.in_order(
     "status", [OpportunityStatus.OPEN, OpportunityStatus.FILLED, OpportunityStatus.CLOSED]
 )
-EMPLOYERS_ONLY = "The partner portal is for employers taking part in Gateway to Employment."
-
-
-def _ensure_employer(user: User) -> None:
-    if user.role != Role.EMPLOYER:
-        raise PermissionDenied(EMPLOYERS_ONLY)
 
 
 def _visible_placement(user: User, pk: int) -> Placement:
@@ -71,7 +65,7 @@ class EventForm(SpecificErrors, forms.Form):
 
     def __init__(self, *args, actions: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(action["kind"], action["label"]) for action in actions]
+        choice_field(self, "kind").choices = [(action["kind"], action["label"]) for action in actions]
         self.fields["kind"].error_messages["required"] = "Choose what happened."
         self.fields["occurred_on"].error_messages["required"] = "Enter the date it happened."
         self.fields["occurred_on"].error_messages["invalid"] = (
@@ -142,10 +136,8 @@ def _next_step(placement: Placement, *, live: bool, on: datetime.date) -> str:
 # --- Pages -------------------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def candidates(request: HttpRequest) -> HttpResponse:
-    _ensure_employer(request.user)
+@page(USE_PORTAL, methods=("GET",))
+def candidates(request: AuthenticatedRequest) -> HttpResponse:
     placements = selectors.placement_list_visible_to(user=request.user).order_by("-matched_at", "-pk")
     page_obj = paginate(request, placements)
     on = today()
@@ -168,7 +160,9 @@ def candidates(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/candidates.html", context)
 
 
-def _render_candidate(request: HttpRequest, placement: Placement, form: EventForm | None = None) -> HttpResponse:
+def _render_candidate(
+    request: AuthenticatedRequest, placement: Placement, form: EventForm | None = None
+) -> HttpResponse:
     on = today()
     candidate = selectors.candidate_for_employer(placement=placement, on=on)
     events = list(placement.events.select_related("recorded_by"))
@@ -176,7 +170,7 @@ def _render_candidate(request: HttpRequest, placement: Placement, form: EventFor
     if form is None:
         form = EventForm(actions=actions, initial={"occurred_on": on})
     else:
-        form.fields["kind"].choices = [(action["kind"], action["label"]) for action in actions]
+        choice_field(form, "kind").choices = [(action["kind"], action["label"]) for action in actions]
     kinds = {action["kind"] for action in actions}
     shown = {"kind", "occurred_on"} if actions else set()
     shown |= {"outcome"} if K.INTERVIEW in kinds else set()
@@ -207,10 +201,8 @@ def _render_candidate(request: HttpRequest, placement: Placement, form: EventFor
     return render(request, "portal/candidate.html", context)
 
 
-@login_required
-@require_GET
-def candidate(request: HttpRequest, pk: int) -> HttpResponse:
-    _ensure_employer(request.user)
+@page(USE_PORTAL, methods=("GET",))
+def candidate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     placement = _visible_placement(request.user, pk)
     return _render_candidate(request, placement)
 
@@ -225,10 +217,8 @@ SUCCESS = {
 }
 
 
-@login_required
-@require_POST
-def record_event(request: HttpRequest, pk: int) -> HttpResponse:
-    _ensure_employer(request.user)
+@page(USE_PORTAL, methods=("POST",))
+def record_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     placement = _visible_placement(request.user, pk)
     form = EventForm(request.POST, actions=[])
     if form.is_valid():
@@ -252,10 +242,8 @@ def record_event(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_candidate(request, placement, form)
 
 
-@login_required
-@require_GET
-def opportunities(request: HttpRequest) -> HttpResponse:
-    _ensure_employer(request.user)
+@page(USE_PORTAL, methods=("GET",))
+def opportunities(request: AuthenticatedRequest) -> HttpResponse:
     listed = partner_selectors.opportunity_list_visible_to(user=request.user).order_by(OPEN_FIRST, "-created_at", "-pk")
     page_obj = paginate(request, listed)
     return render(
@@ -265,10 +253,8 @@ def opportunities(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def pledge(request: HttpRequest) -> HttpResponse:
-    _ensure_employer(request.user)
+@page(USE_PORTAL, methods=("GET",))
+def pledge(request: AuthenticatedRequest) -> HttpResponse:
     employer = partner_selectors.employer_list_visible_to(user=request.user).first()
     pledges = list(partner_selectors.pledge_list_visible_to(user=request.user).order_by("-signed_on", "-pk"))
     active = next((item for item in pledges if item.status == PledgeStatus.ACTIVE), None)

@@ -2,8 +2,10 @@
 
 from django import forms
 
-from iom.models import Organisation, Pathway
-from partners.models import Service, ServiceType
+from iom import selectors
+from iom.models import Pathway
+from partners import selectors as partner_selectors
+from partners.models import ServiceType
 from referrals.models import ConsentMethod, ReferralState, Urgency
 from referrals.rehabilitation import SentenceType
 from referrals.services.gateway import OFFENCE_CATEGORIES
@@ -13,7 +15,7 @@ from web.forms import DATE_INPUT, SpecificErrors
 class ConsentForm(SpecificErrors, forms.Form):
     scope_organisation = forms.ModelChoiceField(
         label="Organisation the consent covers",
-        queryset=Organisation.objects.order_by("name"),
+        queryset=selectors.organisation_list(),
         required=False,
         help_text="Choose an organisation, or a type of service below, not both.",
     )
@@ -38,9 +40,7 @@ class WithdrawConsentForm(SpecificErrors, forms.Form):
 
 
 class ReferralForm(SpecificErrors, forms.Form):
-    service = forms.ModelChoiceField(
-        label="Service", queryset=Service.objects.filter(active=True).select_related("organisation")
-    )
+    service = forms.ModelChoiceField(label="Service", queryset=partner_selectors.service_directory())
     reason = forms.CharField(label="Why you are referring this person", widget=forms.Textarea(attrs={"rows": 3}))
     pathways = forms.MultipleChoiceField(
         label="Pathways the referral addresses",

@@ -1,21 +1,23 @@
 """Consent and referral pages for officers (on their cases) and partners (on their organisation's referrals)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
 
 from iom import access
 from iom import selectors as iom_selectors
 from iom.errors import ConflictError
+from iom.policy import CASEWORK
 from iom.services._validation import today
 from partners.models import ServiceType
 from referrals import selectors, services
 from referrals.models import Referral, ReferralState
-from referrals.services.referrals import PARTNER_ROLES, TRANSITIONS, is_partner_of
+from referrals.rules import WORK_REFERRALS
+from referrals.services.referrals import TRANSITIONS, is_partner_of
 from referrals.services.reminders import response_due_on
+from web.access import AuthenticatedRequest, page
 from web.common import add_service_errors, paginate, querystring_without_page
 from web.referrals.forms import (
     ConsentForm,
@@ -31,15 +33,11 @@ S = ReferralState
 
 
 def _person_url(person_id: int, anchor: str = "consents") -> str:
-    from django.urls import reverse
-
     return reverse("person", args=[person_id]) + f"#{anchor}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def consent_new(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def consent_new(request: AuthenticatedRequest, pk: int):
     person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
     if person is None:
         raise Http404
@@ -67,10 +65,8 @@ def consent_new(request, pk: int):
     return render(request, "referrals/consent_form.html", {"form": form, "person": person, "heading": "Record consent"})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def consent_withdraw(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def consent_withdraw(request: AuthenticatedRequest, pk: int):
     consent = selectors.consent_list_visible_to(user=request.user).filter(pk=pk).select_related("person").first()
     if consent is None:
         raise Http404
@@ -94,10 +90,8 @@ def consent_withdraw(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_new(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def referral_new(request: AuthenticatedRequest, pk: int):
     case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
@@ -113,11 +107,9 @@ def referral_new(request, pk: int):
     return render(request, "referrals/referral_form.html", {"form": form, "case": case, "person": case.person})
 
 
-@login_required
-def referral_list(request):
+@page(WORK_REFERRALS, methods=("GET",))
+def referral_list(request: AuthenticatedRequest):
     user = request.user
-    if not (access.works_cases(user) or user.role in PARTNER_ROLES):
-        raise PermissionDenied
     referrals = selectors.referral_list_visible_to(user=user).order_by("-submitted_at", "-created_at", "-pk")
     state = request.GET.get("state", "")
     if state in S.values:
@@ -154,7 +146,7 @@ def referral_list(request):
 
 def _moves_for(user, referral: Referral) -> list[tuple[str, str, bool]]:
     """(state, button label, needs a reason) for each move this user may make now."""
-    labels = {
+    labels: dict[str, str] = {
         S.SUBMITTED: "Send the referral",
         S.WITHDRAWN: "Withdraw the referral",
         S.ACCEPTED: "Accept",
@@ -174,11 +166,9 @@ def _moves_for(user, referral: Referral) -> list[tuple[str, str, bool]]:
     return moves
 
 
-@login_required
-def referral_detail(request, pk: int):
+@page(WORK_REFERRALS, methods=("GET",))
+def referral_detail(request: AuthenticatedRequest, pk: int):
     user = request.user
-    if not (access.works_cases(user) or user.role in PARTNER_ROLES):
-        raise PermissionDenied
     referral = selectors.referral_get(user=user, pk=pk)
     sees_person = selectors.sees_person_on_referral(user=user, referral=referral)
     context = {
@@ -192,6 +182,7 @@ def referral_detail(request, pk: int):
         "is_employment": referral.service.service_type == ServiceType.EMPLOYMENT,
         "convictions": referral.convictions.all() if sees_person else [],
         "placements": referral.placements.select_related("opportunity__employer__organisation"),
+        "can_match": selectors.referral_may_match(user=user, referral=referral),
         "can_update": referral.is_live and (is_partner_of(user, referral) or access.works_cases(user)),
         "due": response_due_on(referral.submitted_at.date()) if referral.submitted_at else None,
     }
@@ -199,17 +190,14 @@ def referral_detail(request, pk: int):
 
 
 def _visible_referral(request, pk: int) -> Referral:
-    if not (access.works_cases(request.user) or request.user.role in PARTNER_ROLES):
-        raise PermissionDenied
     referral = selectors.referral_list_visible_to(user=request.user).filter(pk=pk).first()
     if referral is None:
         raise Http404
     return referral
 
 
-@login_required
-@require_POST
-def referral_move(request, pk: int):
+@page(WORK_REFERRALS, methods=("POST",))
+def referral_move(request: AuthenticatedRequest, pk: int):
     referral = _visible_referral(request, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -226,9 +214,8 @@ def referral_move(request, pk: int):
     return redirect("referral", pk=pk)
 
 
-@login_required
-@require_POST
-def referral_update(request, pk: int):
+@page(WORK_REFERRALS, methods=("POST",))
+def referral_update(request: AuthenticatedRequest, pk: int):
     referral = _visible_referral(request, pk)
     form = UpdateForm(request.POST)
     if form.is_valid():
@@ -243,10 +230,8 @@ def referral_update(request, pk: int):
     return redirect("referral", pk=pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_disclosure(request, pk: int):
-    access.ensure_works_cases(user=request.user)
+@page(CASEWORK, methods=("GET", "POST"))
+def referral_disclosure(request: AuthenticatedRequest, pk: int):
     referral = _visible_referral(request, pk)
     if referral.service.service_type != ServiceType.EMPLOYMENT:
         raise Http404
