@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from api.base import StrictQueryParamsMixin
-from api.permissions import MANAGERS_AND_ADMINS
 from iom import access
 from iom.models import AuditAction, AuditEvent, AuditOutcome
+from iom.policy import READ_AUDIT
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -71,7 +71,7 @@ class AuditEventViewSet(
     filterset_class = AuditEventFilter
     ordering_fields = ["occurred_at"]
     ordering = ["-occurred_at", "-id"]
-    action_roles = {"list": MANAGERS_AND_ADMINS, "retrieve": MANAGERS_AND_ADMINS}
+    action_rules = {"list": READ_AUDIT, "retrieve": READ_AUDIT}
 
     def get_queryset(self):
         return access.audit_list_visible_to(user=self.request.user)

@@ -1,25 +1,31 @@
 """Token sign-in for API clients and a "who am I" endpoint."""
 
+from typing import ClassVar
+
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ErrorSerializer
+from api.base import ErrorSerializer, StrictFieldsMixin
+from iom.policy import SIGNED_IN
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a token. Failures are audited by the login signal."""
+    """Exchange a username and password for a token. Failures are audited by the login signal.
 
-    permission_classes = [AllowAny]
+    The one API view open to anonymous callers: signing in is how a client stops being anonymous.
+    """
+
+    permission_classes: ClassVar = [AllowAny]
     authentication_classes: list = []
     throttle_scope = "token"
 
@@ -54,7 +60,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+    action_rules: ClassVar = {"get": SIGNED_IN}
 
     @extend_schema(summary="The signed-in user", responses={200: MeSerializer})
     def get(self, request):

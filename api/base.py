@@ -1,6 +1,6 @@
-"""Shared pieces of the API views: strict query parameters, optimistic-lock versions, list auditing."""
+"""Shared pieces of the API views: strict query parameters and bodies, optimistic-lock versions, list auditing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.db import models
@@ -8,7 +8,7 @@ from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from api.permissions import RolePermission
+from api.permissions import RulePermission
 from iom import selectors
 
 PAGING_PARAMS = frozenset({"page", "page_size", "format"})
@@ -17,7 +17,7 @@ PAGING_PARAMS = frozenset({"page", "page_size", "format"})
 class StrictQueryParamsMixin:
     # Unknown query parameters are a 400 with field errors, not silently ignored (docs/roles.md).
 
-    permission_classes: ClassVar = [RolePermission]
+    permission_classes: ClassVar = [RulePermission]
     lookup_value_regex = "[0-9]+"
     extra_query_params: ClassVar[frozenset[str]] = frozenset()
 
@@ -71,14 +71,52 @@ class AuditedCaseContentMixin:
         return obj
 
 
-class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+UNKNOWN_FIELD = "This endpoint does not take this field."
+READ_ONLY_FIELD = "This field is read-only: it cannot be set here."
 
 
-def require_version(data) -> int:
-    serializer = VersionSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data["version"]
+class StrictFieldsMixin:
+    """For every serializer that reads a request body: a field it does not take is a 400 naming it.
+
+    A name the serializer does not know and a read-only field alike (``{"version": 1, "team": 2}`` to an edit
+    that cannot move a case is refused, not answered 200 with nothing changed). The errors come with any
+    others in the body, in the one error shape, and as validation fails nothing is written. Nested
+    serializers that take input use the mixin too, so their unknown fields are reported under their path.
+    """
+
+    def to_internal_value(self, data):
+        refused = {}
+        if isinstance(data, Mapping):
+            fields = self.fields
+            for name in sorted(set(data) - {name for name, field in fields.items() if not field.read_only}):
+                refused[name] = [READ_ONLY_FIELD if name in fields else UNKNOWN_FIELD]
+        try:
+            value = super().to_internal_value(data)
+        except ValidationError as exc:
+            if refused and isinstance(exc.detail, dict):
+                raise ValidationError({**exc.detail, **refused}) from exc
+            raise
+        if refused:
+            raise ValidationError(refused)
+        return value
+
+
+class VersionField(serializers.IntegerField):
+    """The ``version`` the client read: required on every edit, partial ones (PATCH) included."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("help_text", "The version you read; a stale one gets 409.")
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is serializers.empty:
+            self.fail("required")
+        return super().validate_empty_values(data)
+
+
+class VersionSerializer(StrictFieldsMixin, serializers.Serializer):
+    version = VersionField()
 
 
 class ConflictSerializer(serializers.Serializer):

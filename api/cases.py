@@ -1,7 +1,6 @@
 """/api/v1/cases/, /assessments/, /actions/ and /notes/: the day-to-day case work."""
 
 import django_filters
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -13,17 +12,18 @@ from api.base import (
     ConflictSerializer,
     ErrorSerializer,
     ReadCreateViewSet,
+    StrictFieldsMixin,
+    VersionSerializer,
     object_for_write,
-    require_version,
 )
 from api.fields import CaseworkerField, VisibleCaseField, VisiblePersonField
-from api.permissions import CASEWORK
 from iom import access, selectors, services
 from iom.models import Action, ActionStatus, Case, CaseNote, CaseStatus, Pathway, PathwayAssessment, User
+from iom.policy import CASEWORK
 from iom.services._validation import today
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     case = VisibleCaseField()
     assessed_by = serializers.CharField(source="assessed_by.username", read_only=True)
 
@@ -34,7 +34,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         extra_kwargs = {"assessed_on": {"required": False}}
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
     person = VisiblePersonField()
@@ -71,14 +71,14 @@ class CaseDetailSerializer(CaseSerializer):
         return AssessmentSerializer(selectors.pathway_current(case=case), many=True, context=self.context).data
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     lead_officer = CaseworkerField(required=False, allow_null=True)
     offender_manager = CaseworkerField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
 
 
-class GrantSerializer(serializers.Serializer):
+class GrantSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all(), source="grantee")
     permission = serializers.ChoiceField(choices=["view_case", "change_case"], default="view_case")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -127,7 +127,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     ordering = ["-opened_on", "id"]
     audit_resource = "cases"
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_roles = {
+    action_rules = {
         "list": CASEWORK,
         "retrieve": CASEWORK,
         "create": CASEWORK,
@@ -154,21 +154,12 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
         serializer = CaseUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        version = data["version"]
-        with transaction.atomic():
-            if "lead_officer" in data or "offender_manager" in data:
-                case = services.case_allocate(
-                    acting_user=request.user,
-                    case=case,
-                    version=version,
-                    lead_officer=data.get("lead_officer", case.lead_officer),
-                    offender_manager=data.get("offender_manager", case.offender_manager),
-                )
-                version = case.version
-            if "status" in data:
-                case = services.case_set_status(
-                    acting_user=request.user, case=case, version=version, status=data["status"]
-                )
+        case = services.case_update(
+            acting_user=request.user,
+            case=case,
+            version=data["version"],
+            **{name: data[name] for name in ("lead_officer", "offender_manager", "status") if name in data},
+        )
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Who holds explicit grants on this case", responses={200: GrantReadSerializer(many=True)})
@@ -221,7 +212,7 @@ class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateVie
     filterset_fields = ["case", "pathway", "rag", "need_level"]
     ordering_fields = ["assessed_on"]
     ordering = ["-assessed_on", "-id"]
-    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
+    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
 
     def get_queryset(self):
         return selectors.assessment_list(user=self.request.user)
@@ -230,7 +221,7 @@ class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateVie
         serializer.instance = services.pathway_assess(acting_user=self.request.user, **serializer.validated_data)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     case = VisibleCaseField()
     owner = CaseworkerField()
     overdue = serializers.SerializerMethodField()
@@ -244,7 +235,7 @@ class ActionSerializer(serializers.ModelSerializer):
         return obj.status == ActionStatus.OPEN and obj.due_on < today()
 
 
-class ActionUpdateSerializer(serializers.Serializer):
+class ActionUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     pathway = serializers.ChoiceField(choices=Pathway.choices, required=False, allow_null=True)
     description = serializers.CharField(required=False)
@@ -252,7 +243,7 @@ class ActionUpdateSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False)
 
 
-class ActionCompleteSerializer(serializers.Serializer):
+class ActionCompleteSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     done_on = serializers.DateField(required=False)
 
@@ -289,7 +280,7 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet
     ordering_fields = ["due_on", "status"]
     ordering = ["due_on", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_roles = {
+    action_rules = {
         "list": CASEWORK,
         "retrieve": CASEWORK,
         "create": CASEWORK,
@@ -331,13 +322,15 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet
 
     @extend_schema(
         summary="Cancel an action",
-        request=ActionCompleteSerializer,
+        request=VersionSerializer,
         responses={200: ActionSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         action_obj = self._writable(pk)
-        version = require_version(request.data)
+        serializer = VersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = serializer.validated_data["version"]
         action_obj = services.action_cancel(acting_user=request.user, action=action_obj, version=version)
         return Response(ActionSerializer(action_obj, context=self.get_serializer_context()).data)
 
@@ -346,7 +339,7 @@ def _ensure_can_change_action(*, user, action) -> None:
     access.ensure_can_change_case(user=user, case=action.case, attempted="change action")
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     case = VisibleCaseField()
     author = serializers.CharField(source="author.username", read_only=True)
 
@@ -368,7 +361,7 @@ class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
     ordering_fields = ["occurred_on", "created_at"]
     ordering = ["-occurred_on", "-id"]
     audit_resource = "notes"
-    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
+    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
 
     def get_queryset(self):
         return selectors.note_list(user=self.request.user)

@@ -7,14 +7,20 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import AuditedListMixin, ErrorSerializer, ReadCreateViewSet, StrictQueryParamsMixin
+from api.base import (
+    AuditedListMixin,
+    ErrorSerializer,
+    ReadCreateViewSet,
+    StrictFieldsMixin,
+    StrictQueryParamsMixin,
+)
 from api.fields import VisibleCohortField, VisiblePersonField
-from api.permissions import CASEWORK, COHORT_READERS, MANAGERS_AND_ADMINS, PANEL
 from iom import access, selectors, services
 from iom.models import Cohort, Membership, Scheme
+from iom.policy import CASEWORK, MANAGE_COHORTS, PANEL_DECISIONS, READ_COHORTS
 
 
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     scheme = serializers.PrimaryKeyRelatedField(queryset=Scheme.objects.all(), allow_null=True, required=False)
     current_members = serializers.IntegerField(read_only=True, help_text="People with an open membership.")
 
@@ -37,7 +43,7 @@ class CohortViewSet(ReadCreateViewSet):
     ordering_fields = ["name", "slug", "created_at"]
     ordering = ["name"]
     filterset_fields = ["active", "scheme"]
-    action_roles = {"list": COHORT_READERS, "retrieve": COHORT_READERS, "create": MANAGERS_AND_ADMINS}
+    action_rules = {"list": READ_COHORTS, "retrieve": READ_COHORTS, "create": MANAGE_COHORTS}
 
     def get_queryset(self):
         return access.cohort_list_visible_to(user=self.request.user).annotate(
@@ -73,14 +79,14 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdoptSerializer(serializers.Serializer):
+class AdoptSerializer(StrictFieldsMixin, serializers.Serializer):
     person = VisiblePersonField()
     cohort = VisibleCohortField()
     adopted_on = serializers.DateField()
     panel_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ExitSerializer(serializers.Serializer):
+class ExitSerializer(StrictFieldsMixin, serializers.Serializer):
     exited_on = serializers.DateField()
     exit_reason = serializers.CharField()
     panel_date = serializers.DateField(required=False, allow_null=True)
@@ -107,7 +113,7 @@ class MembershipViewSet(
     ordering_fields = ["adopted_on", "exited_on"]
     ordering = ["-adopted_on", "id"]
     audit_resource = "memberships"
-    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "adopt": PANEL, "exit": PANEL}
+    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "adopt": PANEL_DECISIONS, "exit": PANEL_DECISIONS}
 
     def get_queryset(self):
         return selectors.membership_list(user=self.request.user)

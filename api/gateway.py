@@ -8,24 +8,27 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import AuditedListMixin, ErrorSerializer, ReadCreateViewSet, StrictQueryParamsMixin, require_version
-from api.permissions import CASEWORK, RolePermission
+from api.base import (
+    AuditedListMixin,
+    ErrorSerializer,
+    ReadCreateViewSet,
+    StrictFieldsMixin,
+    StrictQueryParamsMixin,
+    VersionField,
+)
+from api.permissions import RulePermission
 from iom import selectors as iom_selectors
-from iom.models import Organisation, OrganisationType, Role
+from iom.models import Organisation, OrganisationType
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.models import Commitment, Employer, Opportunity, Pledge
+from partners.rules import COORDINATE_GATEWAY, READ_GATEWAY, READ_OPPORTUNITIES
 from referrals import selectors, services
 from referrals.models import InterviewOutcome, PlacementEvent, PlacementEventKind
-
-COORDINATOR = frozenset({Role.SCHEME_COORDINATOR})
-GATEWAY_READERS = frozenset(
-    {Role.SCHEME_COORDINATOR, Role.EMPLOYER, Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR}
-)
-FIGURE_READERS = frozenset({Role.SCHEME_COORDINATOR, Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
+from referrals.rules import FOLLOW_PLACEMENTS, READ_GATEWAY_FIGURES
 
 
-class EmployerSerializer(serializers.ModelSerializer):
+class EmployerSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(type=OrganisationType.EMPLOYER)
     )
@@ -54,7 +57,7 @@ class EmployerSerializer(serializers.ModelSerializer):
 class EmployerViewSet(ReadCreateViewSet):
     serializer_class = EmployerSerializer
     filterset_fields = ["sector", "size"]
-    action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}
+    action_rules = {"list": READ_GATEWAY, "retrieve": READ_GATEWAY, "create": COORDINATE_GATEWAY}
 
     def get_queryset(self):
         return partner_selectors.employer_list_visible_to(user=self.request.user)
@@ -67,7 +70,7 @@ class EmployerViewSet(ReadCreateViewSet):
         )
 
 
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all())
     commitments = serializers.ListField(child=serializers.ChoiceField(choices=Commitment.choices), required=False)
 
@@ -86,7 +89,7 @@ class PledgeSerializer(serializers.ModelSerializer):
 class PledgeViewSet(ReadCreateViewSet):
     serializer_class = PledgeSerializer
     filterset_fields = ["employer", "status"]
-    action_roles = {"list": GATEWAY_READERS, "retrieve": GATEWAY_READERS, "create": COORDINATOR}
+    action_rules = {"list": READ_GATEWAY, "retrieve": READ_GATEWAY, "create": COORDINATE_GATEWAY}
 
     def get_queryset(self):
         return partner_selectors.pledge_list_visible_to(user=self.request.user)
@@ -95,7 +98,7 @@ class PledgeViewSet(ReadCreateViewSet):
         serializer.instance = partner_services.pledge_record(acting_user=self.request.user, **serializer.validated_data)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all())
     employer_name = serializers.CharField(source="employer.organisation.name", read_only=True)
 
@@ -115,6 +118,12 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "version"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # an edit sends the version it read (one component in the schema)
+            fields["version"] = VersionField()
+        return fields
 
 
 @extend_schema_view(
@@ -136,11 +145,11 @@ class OpportunityViewSet(
     serializer_class = OpportunitySerializer
     filterset_fields = ["employer", "status", "opportunity_type", "district"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_roles = {
-        "list": GATEWAY_READERS | CASEWORK,
-        "retrieve": GATEWAY_READERS | CASEWORK,
-        "create": COORDINATOR,
-        "partial_update": COORDINATOR,
+    action_rules = {
+        "list": READ_OPPORTUNITIES,
+        "retrieve": READ_OPPORTUNITIES,
+        "create": COORDINATE_GATEWAY,
+        "partial_update": COORDINATE_GATEWAY,
     }
 
     def get_queryset(self):
@@ -152,16 +161,14 @@ class OpportunityViewSet(
         )
 
     def perform_update(self, serializer):
-        version = require_version(self.request.data)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
         serializer.instance = partner_services.opportunity_save(
-            acting_user=self.request.user,
-            data=serializer.validated_data,
-            opportunity=serializer.instance,
-            version=version,
+            acting_user=self.request.user, data=data, opportunity=serializer.instance, version=version
         )
 
 
-class PlacementEventSerializer(serializers.ModelSerializer):
+class PlacementEventSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=PlacementEventKind.choices)
     outcome = serializers.ChoiceField(choices=InterviewOutcome.choices, required=False, allow_blank=True)
 
@@ -193,10 +200,10 @@ class CandidateSerializer(serializers.Serializer):
 class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.GenericViewSet):
     serializer_class = CandidateSerializer
     audit_resource = "placements"
-    action_roles = {
-        "list": GATEWAY_READERS | CASEWORK,
-        "retrieve": GATEWAY_READERS | CASEWORK,
-        "events": GATEWAY_READERS | CASEWORK,
+    action_rules = {
+        "list": FOLLOW_PLACEMENTS,
+        "retrieve": FOLLOW_PLACEMENTS,
+        "events": FOLLOW_PLACEMENTS,
     }
 
     def get_queryset(self):
@@ -238,8 +245,8 @@ class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.Generi
 class GatewayFiguresView(StrictQueryParamsMixin, APIView):
     """The Plan's count: employers who have taken on an ex-offender, against the target of 100."""
 
-    permission_classes = [RolePermission]
-    action_roles = {"get": FIGURE_READERS}
+    permission_classes = [RulePermission]
+    action_rules = {"get": READ_GATEWAY_FIGURES}
     extra_query_params = frozenset({"from", "to"})
 
     @extend_schema(

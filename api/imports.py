@@ -7,9 +7,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.base import ErrorSerializer, StrictQueryParamsMixin
+from api.base import ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin
 from outcomes.models import ImportKind, ImportRun
-from outcomes.selectors.imports import IMPORTER_ROLES, import_run_list_visible_to
+from outcomes.rules import RUN_IMPORTS
+from outcomes.selectors.imports import import_run_list_visible_to
 from outcomes.services.imports import import_run_start
 
 
@@ -42,7 +43,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     file = serializers.FileField(help_text="A CSV file in the format of its kind (UTF-8, header row).")
     dry_run = serializers.BooleanField(default=False, help_text="Check the file and report; write nothing.")
@@ -92,7 +93,7 @@ class ImportRunViewSet(
     serializer_class = ImportRunSerializer
     parser_classes: ClassVar = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "state"]
-    action_roles: ClassVar = {"list": IMPORTER_ROLES, "retrieve": IMPORTER_ROLES, "create": IMPORTER_ROLES}
+    action_rules: ClassVar = {"list": RUN_IMPORTS, "retrieve": RUN_IMPORTS, "create": RUN_IMPORTS}
 
     def get_queryset(self):
         return import_run_list_visible_to(user=self.request.user)

@@ -11,13 +11,14 @@ from api.base import (
     ConflictSerializer,
     ErrorSerializer,
     ReadCreateViewSet,
+    StrictFieldsMixin,
     StrictQueryParamsMixin,
     object_for_write,
 )
 from api.fields import VisibleCaseField
-from api.permissions import CASEWORK
 from iom import access
 from iom.models import Organisation
+from iom.policy import CASEWORK
 from outcomes import selectors, services
 from outcomes.models import Intervention, InterventionOutcome, Programme
 from referrals import selectors as referral_selectors
@@ -40,7 +41,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InterventionSerializer(serializers.ModelSerializer):
+class InterventionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     case = VisibleCaseField()
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
     programme_name = serializers.CharField(source="programme.name", read_only=True)
@@ -77,7 +78,7 @@ class InterventionSerializer(serializers.ModelSerializer):
         validators = []  # the service validates dates, attendance and outcome and reports field errors
 
 
-class InterventionUpdateSerializer(serializers.Serializer):
+class InterventionUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
     provider = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False)
     referral = VisibleReferralField(required=False, allow_null=True)
@@ -115,7 +116,7 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateV
     ordering = ["-started_on", "-id"]
     audit_resource = "interventions"
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
+    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
 
     def get_queryset(self):
         return selectors.intervention_list_visible_to(user=self.request.user)
@@ -141,7 +142,7 @@ class ProgrammeViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.G
     filterset_fields = ["programme_type", "provider", "active"]
     ordering_fields = ["name"]
     ordering = ["name", "id"]
-    action_roles = {"list": CASEWORK}
+    action_rules = {"list": CASEWORK}
 
     def get_queryset(self):
         return selectors.programme_list(user=self.request.user)

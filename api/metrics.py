@@ -18,14 +18,15 @@ from rest_framework.views import APIView
 
 from api.base import ErrorSerializer, StrictQueryParamsMixin
 from api.exports import CSV_PARAMETERS, CsvExportMixin
-from api.permissions import RolePermission
+from api.permissions import RulePermission
 from iom.dates import ISO_DATE
 from iom.services._validation import today
 from outcomes import metrics
 from outcomes.metrics.reoffending import FIGURES, parse_quarter, quarters_between
 from outcomes.models import MetricKind
+from outcomes.rules import READ_METRICS
 from outcomes.selectors import metrics as selectors_metrics
-from outcomes.selectors.metrics import METRIC_READER_ROLES, data_as_of, metric_cohort_list
+from outcomes.selectors.metrics import data_as_of, metric_cohort_list
 
 MAX_QUARTERS = 80  # twenty years of quarterly cohorts in one request
 
@@ -271,9 +272,9 @@ def _csv_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes: ClassVar = [RolePermission]
+    permission_classes: ClassVar = [RulePermission]
     http_method_names: ClassVar = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
-    action_roles: ClassVar = {"get": METRIC_READER_ROLES, "head": METRIC_READER_ROLES}
+    action_rules: ClassVar = {"get": READ_METRICS, "head": READ_METRICS}
     params_class: ClassVar[type[serializers.Serializer]]
 
     def allowed_query_params(self) -> set[str]:

@@ -5,10 +5,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import StrictQueryParamsMixin
-from api.permissions import EVERYONE
+from api.base import StrictFieldsMixin, StrictQueryParamsMixin
 from iom import services
 from iom.models import Notification
+from iom.policy import SIGNED_IN
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -18,14 +18,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Omit to mark all read.")
 
 
 class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     filterset_fields = ["kind"]
-    action_roles = {"list": EVERYONE, "mark_read": EVERYONE}
+    action_rules = {"list": SIGNED_IN, "mark_read": SIGNED_IN}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

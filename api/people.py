@@ -9,16 +9,17 @@ from api.base import (
     AuditedListMixin,
     ConflictSerializer,
     ErrorSerializer,
+    StrictFieldsMixin,
     StrictQueryParamsMixin,
+    VersionField,
     object_for_write,
-    require_version,
 )
-from api.permissions import CASEWORK
 from iom import access, selectors, services
 from iom.models import District, Flag, Person, RiskOfSeriousHarm, Team
+from iom.policy import CASEWORK
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     aliases = serializers.ListField(child=serializers.CharField(max_length=200), source="alias_list", required=False)
     flags = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Flag.objects.filter(active=True), required=False
@@ -64,7 +65,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PersonUpdateSerializer(PersonSerializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    version = VersionField()
 
     class Meta(PersonSerializer.Meta):
         read_only_fields = ["id", "created_at", "updated_at"]
@@ -121,7 +122,7 @@ class PersonViewSet(
     ordering_fields = ["last_name", "first_name", "date_of_birth", "pnc_id", "updated_at"]
     ordering = ["last_name", "first_name", "id"]
     audit_resource = "people"
-    action_roles = {
+    action_rules = {
         "list": CASEWORK,
         "retrieve": CASEWORK,
         "create": CASEWORK,
@@ -133,6 +134,8 @@ class PersonViewSet(
         return access.person_list_visible_to(user=self.request.user).prefetch_related("flags").distinct()
 
     def get_object(self):
+        if self.action == "metadata":  # OPTIONS asks whether PUT applies to this person: not a view of their record
+            return super().get_object()
         return selectors.person_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def perform_create(self, serializer):
@@ -145,13 +148,12 @@ class PersonViewSet(
 
     def update(self, request, *args, **kwargs):
         person = object_for_write(Person, kwargs["pk"], request.user, access.ensure_can_change_person, "person")
-        version = require_version(request.data)
         serializer = PersonUpdateSerializer(
             person, data=request.data, partial=kwargs.pop("partial", False), context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.service_data()
-        data.pop("version", None)
+        version = data.pop("version")
         person = services.person_update(
             acting_user=request.user,
             person=person,

@@ -18,16 +18,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ConflictSerializer, ErrorSerializer, StrictQueryParamsMixin
+from api.base import ConflictSerializer, ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin
 from api.exports import CSV_PARAMETERS, CsvExportMixin
-from api.permissions import RolePermission
+from api.permissions import RulePermission
 from outcomes import financial_years, selectors, services
 from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
-from outcomes.selectors.plan import PLAN_READER_ROLES, VALUE_SOURCES, MeasureStatus
-from outcomes.services.plan import ACTUAL_EDITOR_ROLES, MEASURE_EDITOR_ROLES
-
-READERS = PLAN_READER_ROLES
-
+from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS, READ_PLAN
+from outcomes.selectors.plan import VALUE_SOURCES, MeasureStatus
 
 # --- Fields ------------------------------------------------------------------------------------------------------
 
@@ -203,7 +200,7 @@ class ActualSerializer(_PeriodDates, serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------------------------
 
 
-class MeasureUpdateSerializer(serializers.Serializer):
+class MeasureUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
     baseline = _input_number(required=False, allow_null=True)
     baseline_period = PeriodField(required=False, allow_null=True)
@@ -212,24 +209,20 @@ class MeasureUpdateSerializer(serializers.Serializer):
     period_to = PeriodField(required=False)
 
 
-class ActualCreateSerializer(serializers.Serializer):
+class ActualCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     period = PeriodField()
     value = _input_number()
     note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 
-class ActualChangeSerializer(serializers.Serializer):
+class ActualChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
     value = _input_number()
     note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 
 def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    """The body, validated; fields the endpoint does not take are a 400, not silently dropped."""
-    if hasattr(data, "keys"):
-        unknown = sorted(set(data.keys()) - set(serializer_class().fields))
-        if unknown:
-            raise serializers.ValidationError({name: ["This field cannot be set here."] for name in unknown})
+    """The body, validated (fields the endpoint does not take are a 400: see ``StrictFieldsMixin``)."""
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -249,8 +242,8 @@ def _csv_period(year: int | None) -> dict[str, str]:
 
 
 class _PlanReadView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes: ClassVar = [RolePermission]
-    action_roles: ClassVar = {"get": READERS, "head": READERS, "options": READERS}
+    permission_classes: ClassVar = [RulePermission]
+    action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN}
 
     def allowed_query_params(self) -> set[str]:
         return {"format"}  # not paginated: ``page`` would be silently ignored, so it is a 400 like any other
@@ -442,9 +435,9 @@ CONFLICT_EXAMPLE = OpenApiExample(
 class PlanMeasureView(StrictQueryParamsMixin, APIView):
     """One measure; IOM managers and administrators change its baseline, target and periods."""
 
-    permission_classes: ClassVar = [RolePermission]
+    permission_classes: ClassVar = [RulePermission]
     http_method_names: ClassVar = ["get", "patch", "head", "options"]
-    action_roles: ClassVar = {"get": READERS, "head": READERS, "options": READERS, "patch": MEASURE_EDITOR_ROLES}
+    action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN, "patch": EDIT_PLAN_MEASURES}
 
     @extend_schema(summary="Read a Plan measure", responses={200: MeasureSerializer, 404: ErrorSerializer})
     def get(self, request, code: str):
@@ -475,9 +468,9 @@ class PlanMeasureView(StrictQueryParamsMixin, APIView):
 class PlanActualCreateView(StrictQueryParamsMixin, APIView):
     """IOM managers enter a year's actual for an entered (not computed) measure."""
 
-    permission_classes: ClassVar = [RolePermission]
+    permission_classes: ClassVar = [RulePermission]
     http_method_names: ClassVar = ["post", "options"]
-    action_roles: ClassVar = {"post": ACTUAL_EDITOR_ROLES, "options": READERS}
+    action_rules: ClassVar = {"post": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
     @extend_schema(
         summary="Enter a measure's actual for a financial year",
@@ -502,9 +495,9 @@ class PlanActualCreateView(StrictQueryParamsMixin, APIView):
 class PlanActualView(StrictQueryParamsMixin, APIView):
     """IOM managers change an entered actual (``version`` required)."""
 
-    permission_classes: ClassVar = [RolePermission]
+    permission_classes: ClassVar = [RulePermission]
     http_method_names: ClassVar = ["put", "options"]
-    action_roles: ClassVar = {"put": ACTUAL_EDITOR_ROLES, "options": READERS}
+    action_rules: ClassVar = {"put": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
     @extend_schema(
         summary="Change a measure's actual for a financial year",

@@ -12,21 +12,21 @@ from api.base import (
     ConflictSerializer,
     ErrorSerializer,
     ReadCreateViewSet,
+    StrictFieldsMixin,
     object_for_write,
 )
 from api.fields import VisibleCaseField, VisiblePersonField
-from api.permissions import CASEWORK
 from iom import access
-from iom.models import Organisation, Pathway, Role
+from iom.models import Organisation, Pathway
+from iom.policy import CASEWORK
 from partners.models import Opportunity, Service, ServiceType
 from referrals import selectors, services
 from referrals.models import Consent, Referral, ReferralState, ReferralTransition, ReferralUpdate
+from referrals.rules import MATCH_REFERRALS, WORK_REFERRALS
 from referrals.services.gateway import OFFENCE_CATEGORIES
 
-REFERRAL_READERS = CASEWORK | {Role.PARTNER_CASEWORKER, Role.SCHEME_COORDINATOR}
 
-
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     person = VisiblePersonField()
     scope_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
@@ -51,7 +51,7 @@ class ConsentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "recorded_by", "withdrawn_on", "withdrawal_reason"]
 
 
-class WithdrawConsentSerializer(serializers.Serializer):
+class WithdrawConsentSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField()
     withdrawn_on = serializers.DateField(required=False)
 
@@ -65,7 +65,7 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = ConsentSerializer
     filterset_fields = ["person"]
     audit_resource = "consents"
-    action_roles = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "withdraw": CASEWORK}
+    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "withdraw": CASEWORK}
 
     def get_queryset(self):
         return selectors.consent_list_visible_to(user=self.request.user)
@@ -97,7 +97,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "by", "at", "reason"]
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     by = serializers.CharField(source="by.username", read_only=True)
 
     class Meta:
@@ -115,7 +115,7 @@ class PersonSummarySerializer(serializers.Serializer):
     district = serializers.CharField(allow_null=True)
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     case = VisibleCaseField()
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(active=True))
     service_name = serializers.CharField(source="service.name", read_only=True)
@@ -165,12 +165,12 @@ class ReferralSerializer(serializers.ModelSerializer):
         return data
 
 
-class StateChangeSerializer(serializers.Serializer):
+class StateChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     to_state = serializers.ChoiceField(choices=ReferralState.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConvictionSerializer(serializers.Serializer):
+class ConvictionSerializer(StrictFieldsMixin, serializers.Serializer):
     offence_category = serializers.ChoiceField(choices=sorted(OFFENCE_CATEGORIES))
     sentence_type = serializers.CharField()
     convicted_on = serializers.DateField()
@@ -179,12 +179,12 @@ class ConvictionSerializer(serializers.Serializer):
     serious_offence = serializers.BooleanField(required=False, default=False)
 
 
-class DisclosureSerializer(serializers.Serializer):
+class DisclosureSerializer(StrictFieldsMixin, serializers.Serializer):
     convictions = ConvictionSerializer(many=True)
     support_contacts = serializers.CharField()
 
 
-class MatchSerializer(serializers.Serializer):
+class MatchSerializer(StrictFieldsMixin, serializers.Serializer):
     opportunity = serializers.PrimaryKeyRelatedField(queryset=Opportunity.objects.all())
 
 
@@ -209,14 +209,14 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     ordering_fields = ["created_at", "submitted_at", "state"]
     ordering = ["-created_at", "-id"]
     audit_resource = "referrals"
-    action_roles = {
-        "list": REFERRAL_READERS,
-        "retrieve": REFERRAL_READERS,
+    action_rules = {
+        "list": WORK_REFERRALS,
+        "retrieve": WORK_REFERRALS,
         "create": CASEWORK,
-        "transition": REFERRAL_READERS,
-        "updates": REFERRAL_READERS,
+        "transition": WORK_REFERRALS,
+        "updates": WORK_REFERRALS,
         "disclosure": CASEWORK,
-        "match": frozenset({Role.SCHEME_COORDINATOR}),
+        "match": MATCH_REFERRALS,
     }
 
     def get_queryset(self):

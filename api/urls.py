@@ -1,6 +1,9 @@
+from typing import ClassVar
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from api.audit import AuditEventViewSet
 from api.auth import MeView, TokenView
@@ -20,8 +23,27 @@ from api.notifications import NotificationViewSet
 from api.people import PersonViewSet
 from api.plan import PlanActualCreateView, PlanActualView, PlanFrameworkView, PlanMeasureView, PlanScorecardView
 from api.referrals import ConsentViewSet, ReferralViewSet
+from iom.policy import SIGNED_IN
+
+
+class RootView(APIRootView):
+    """The list of resources, for any signed-in user (what each may use is in the OpenAPI schema and docs/)."""
+
+    action_rules: ClassVar = {"get": SIGNED_IN}
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI description is open to all, as the code it describes is: every endpoint in it needs a token."""
+
+    permission_classes: ClassVar = [AllowAny]
+
+
+class DocsView(SpectacularSwaggerView):
+    permission_classes: ClassVar = [AllowAny]
+
 
 router = DefaultRouter()
+router.APIRootView = RootView
 router.register("people", PersonViewSet, basename="person")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("memberships", MembershipViewSet, basename="membership")
@@ -59,6 +81,6 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
 ]

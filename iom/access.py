@@ -1,4 +1,7 @@
-"""Who may see and change what: the one home of the access rules (docs/roles.md).
+"""Which rows each user may see and change: the visibility half of the access rules (docs/roles.md).
+
+Who may do a thing at all is a named rule in iom/policy.py; this module asks those rules and adds which people,
+cases, memberships, notes and audit events a permitted user reaches.
 
 Every read of people, cases, memberships, notes and audit goes through a
 ``*_visible_to`` selector here, and every write goes through an ``ensure_*``
@@ -25,42 +28,28 @@ from iom.models import (
     CaseUserObjectPermission,
     Cohort,
     Membership,
-    OrganisationType,
     Person,
-    Role,
     Sensitivity,
     Team,
     User,
 )
+from iom.policy import (
+    ALL_AUDIT,
+    ALL_COHORTS,
+    AUDIT_VALUES,
+    CASEWORK,
+    PANEL_DECISIONS,
+    READ_AUDIT,
+    READ_COHORTS,
+    SCHEME_WIDE,
+)
 
-CASEWORK_ROLES = frozenset({Role.IOM_OFFICER, Role.OFFENDER_MANAGER, Role.IOM_MANAGER})
-CASEWORK_ORGANISATION_TYPES = frozenset({OrganisationType.POLICE, OrganisationType.PROBATION})
-AUDIT_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ADMINISTRATOR})
-COHORT_READER_ROLES = CASEWORK_ROLES | {Role.ANALYST, Role.ADMINISTRATOR}
-PANEL_ROLES = frozenset({Role.IOM_OFFICER, Role.IOM_MANAGER})
 VIEW_CASE, CHANGE_CASE = "view_case", "change_case"
-
-
-def _is_active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def works_cases(user) -> bool:
     """Police and probation users in a casework role: the only people who read case content."""
-    return (
-        _is_active(user)
-        and user.role in CASEWORK_ROLES
-        and user.organisation_id is not None
-        and user.organisation.type in CASEWORK_ORGANISATION_TYPES
-    )
-
-
-def reads_audit(user) -> bool:
-    return _is_active(user) and user.role in AUDIT_READER_ROLES
-
-
-def reads_cohorts(user) -> bool:
-    return _is_active(user) and user.role in COHORT_READER_ROLES
+    return CASEWORK.allows(user)
 
 
 def _team_ids(user: User) -> QuerySet:
@@ -81,7 +70,7 @@ def _grant_exists(user: User, codenames: tuple[str, ...], case_ref: str = "pk") 
 
 def _case_q(user: User, *, grant_codenames: tuple[str, ...]) -> Q:
     q = Q(team_id__in=_team_ids(user)) | Q(_grant_exists(user, grant_codenames))
-    if user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.allows(user):
         q |= Q(team__scheme_id__in=_scheme_ids(user))
     return q
 
@@ -114,12 +103,11 @@ def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: 
     raise exc
 
 
-CASEWORK_REFUSAL = "Your role does not include case work."
+CASEWORK_REFUSAL = CASEWORK.refusal
 
 
 def ensure_works_cases(*, user: User) -> None:
-    if not works_cases(user):
-        raise PermissionDenied(CASEWORK_REFUSAL)
+    CASEWORK.ensure(user)
 
 
 def _ensure_can_change(
@@ -162,9 +150,9 @@ def user_list_seeing_case(*, case: Case) -> QuerySet[User]:
             user_id=OuterRef("pk"), content_object_id=case.pk, permission__codename__in=(VIEW_CASE, CHANGE_CASE)
         )
     )
-    in_scheme_as_manager = Q(role=Role.IOM_MANAGER, teams__scheme_id=case.team.scheme_id)
+    in_scheme_as_manager = SCHEME_WIDE.user_q() & Q(teams__scheme_id=case.team.scheme_id)
     return (
-        User.objects.filter(is_active=True, role__in=CASEWORK_ROLES, organisation__type__in=CASEWORK_ORGANISATION_TYPES)
+        User.objects.filter(CASEWORK.user_q(), is_active=True)
         .filter(Q(teams=case.team_id) | in_scheme_as_manager | Q(grant))
         .distinct()
         .order_by("last_name", "first_name", "username")
@@ -183,7 +171,7 @@ def person_list_visible_to(*, user: User) -> QuerySet[Person]:
     if not works_cases(user):
         return Person.objects.none()
     q = Q(Exists(case_list_visible_to(user=user).filter(person_id=OuterRef("pk"))))
-    if user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.allows(user):
         q |= _unmanaged_person_q()
     return Person.objects.filter(q)
 
@@ -192,7 +180,7 @@ def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
     if not works_cases(user):
         return Person.objects.none()
     q = Q(Exists(case_list_changeable_by(user=user).filter(person_id=OuterRef("pk"))))
-    if user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.allows(user):
         q |= _unmanaged_person_q()
     return Person.objects.filter(q)
 
@@ -214,9 +202,9 @@ def ensure_can_change_person(*, user: User, person: Person, attempted: str = "ch
 
 def cohort_list_visible_to(*, user: User) -> QuerySet[Cohort]:
     """Cohort names and counts are not personal data: analysts and administrators see them all."""
-    if not reads_cohorts(user):
+    if not READ_COHORTS.allows(user):
         return Cohort.objects.none()
-    if user.role in (Role.ANALYST, Role.ADMINISTRATOR):
+    if ALL_COHORTS.allows(user):
         return Cohort.objects.all()
     return Cohort.objects.filter(Q(scheme_id__in=_scheme_ids(user)) | Q(scheme__isnull=True))
 
@@ -224,17 +212,17 @@ def cohort_list_visible_to(*, user: User) -> QuerySet[Cohort]:
 def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, attempted: str) -> None:
     """Panel decisions: officers and managers of the cohort's scheme, about people they may change."""
     details = {"attempted": attempted, "cohort": cohort.slug}
-    if not works_cases(user) or user.role not in PANEL_ROLES:
+    if not PANEL_DECISIONS.allows(user):
         _refuse(
             user=user,
             obj=cohort,
             person_id=person.pk,
             details=details,
-            exc=PermissionDenied("Your role does not include panel decisions."),
+            exc=PermissionDenied(PANEL_DECISIONS.refusal),
         )
     if not cohort_list_visible_to(user=user).filter(pk=cohort.pk).exists():
         _refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=Http404("No such cohort."))
-    if cohort.scheme_id is None and user.role != Role.IOM_MANAGER:
+    if cohort.scheme_id is None and not SCHEME_WIDE.allows(user):
         _refuse(
             user=user,
             obj=cohort,
@@ -247,10 +235,10 @@ def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, 
 
 def may_decide_for_cohort(*, user: User, cohort: Cohort) -> bool:
     """Whether to offer panel decisions on ``cohort`` at all (each decision still checks the person)."""
-    if not works_cases(user) or user.role not in PANEL_ROLES:
+    if not PANEL_DECISIONS.allows(user):
         return False
     if cohort.scheme_id is None:
-        return user.role == Role.IOM_MANAGER
+        return SCHEME_WIDE.allows(user)
     return Team.objects.filter(members=user, scheme_id=cohort.scheme_id).exists()
 
 
@@ -267,7 +255,8 @@ def membership_list_visible_to(*, user: User) -> QuerySet[Membership]:
 
 
 def sees_restricted_notes(user: User) -> bool:
-    return works_cases(user) and user.organisation.type in CASEWORK_ORGANISATION_TYPES
+    """Restricted notes are for police and probation users on the case: exactly those the case-work rule allows."""
+    return works_cases(user)
 
 
 def note_list_visible_to(*, user: User) -> QuerySet[CaseNote]:
@@ -284,9 +273,9 @@ def note_list_visible_to(*, user: User) -> QuerySet[CaseNote]:
 
 def audit_list_visible_to(*, user: User) -> QuerySet[AuditEvent]:
     """Administrators see every event (without values, see the API); managers their scheme's staff and people."""
-    if not reads_audit(user):
+    if not READ_AUDIT.allows(user):
         return AuditEvent.objects.none()
-    if user.role == Role.ADMINISTRATOR:
+    if ALL_AUDIT.allows(user):
         return AuditEvent.objects.all()
     # Events about a person only when the manager can see that person (so a grant to another
     # scheme's person never surfaces here); events about no person when done by the scheme's staff.
@@ -299,4 +288,4 @@ def audit_list_visible_to(*, user: User) -> QuerySet[AuditEvent]:
 
 def audit_shows_values(user: User) -> bool:
     """Administrators manage the system, not cases: they see who did what, never the values."""
-    return user.role == Role.IOM_MANAGER
+    return AUDIT_VALUES.allows(user)

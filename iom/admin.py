@@ -10,13 +10,14 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from iom.audit import audit_record
-from iom.models import AuditAction, AuditEvent, Cohort, Flag, Organisation, Role, Scheme, Team, User
+from iom.models import AuditAction, AuditEvent, Cohort, Flag, Organisation, Scheme, Team, User
+from iom.policy import ADMINISTER
 from iom.services.accounts import role_validate
 
 
 def _is_administrator(request) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and (user.role == Role.ADMINISTRATOR or user.is_superuser))
+    return bool(user.is_active and user.is_staff and (ADMINISTER.covers(user) or user.is_superuser))
 
 
 class AdministratorAccess:

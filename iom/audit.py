@@ -120,3 +120,13 @@ def audit_record(
         username=username,
     )
     return AuditEvent.objects.create(**values)
+
+
+def audit_refused_request(*, user: User, method: str, path: str, rule: str) -> None:
+    """A write a rule refused before it reached a service (pages and API alike): who tried what, and where."""
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE if method == "POST" else AuditAction.CHANGE,
+        outcome=AuditOutcome.REFUSED,
+        details={"attempted": f"{method} {path[:200]}", "rule": rule},
+    )

@@ -6,8 +6,9 @@ these functions are the only way pages and the API read people and cases.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import Case as DbCase
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -22,11 +23,19 @@ from iom.models import (
     Case,
     CaseNote,
     CaseStatus,
+    CaseUserObjectPermission,
+    Flag,
     Membership,
+    Notification,
+    Organisation,
     PathwayAssessment,
     Person,
+    Team,
     User,
 )
+from iom.policy import CASEWORK, Rule
+
+M = TypeVar("M", bound=models.Model)
 
 
 def person_search(*, user: User, query: str = "") -> QuerySet[Person]:
@@ -162,3 +171,58 @@ def person_viewers(*, person: Person, limit: int = 20) -> list[dict[str, Any]]:
         .annotate(last_viewed=Max("occurred_at"), views=Count("id"))
         .order_by("-last_viewed")[:limit]
     )
+
+
+def user_list_seeing_case(*, case: Case, rule: Rule = CASEWORK) -> QuerySet[User]:
+    """Who may be named on ``case`` under ``rule`` (lead officer, offender manager, action owner)."""
+    return access.user_list_seeing_case(case=case).filter(rule.user_q())
+
+
+def grant_list_for_cases(*, case_ids: list[int]) -> dict[int, list[CaseUserObjectPermission]]:
+    """The explicit grants on each case, by case id, for the people on a page the reader can already see."""
+    grants: dict[int, list[CaseUserObjectPermission]] = {case_id: [] for case_id in case_ids}
+    for grant in (
+        CaseUserObjectPermission.objects.filter(content_object_id__in=case_ids)
+        .select_related("user", "permission")
+        .order_by("user__username")
+    ):
+        grants[int(grant.content_object_id)].append(grant)
+    return grants
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """A user's own notifications, newest first (the model's order); nobody reads another's."""
+    return Notification.objects.filter(user=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def record_reload(*, instance: M, related: tuple[str, ...] = ()) -> M:
+    """The stored row of something the user has already been shown, as it is now (after another's save).
+
+    For the conflict views of optimistic locking: the caller passed visibility when it loaded ``instance``.
+    """
+    return type(instance)._default_manager.select_related(*related).get(pk=instance.pk)
+
+
+def user_by_username(*, username: str) -> User | None:
+    """The account a username names, for a form that takes one (the service decides whether it will do)."""
+    return User.objects.filter(username=username).first() if username else None
+
+
+def team_list_for_new_case(*, user: User, person: Person) -> QuerySet[Team]:
+    """The user's teams in which ``person`` has no open case yet: where a new case may be opened."""
+    open_teams = Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).values("team_id")
+    return user.teams.exclude(pk__in=open_teams)
+
+
+def flag_list_active() -> QuerySet[Flag]:
+    return Flag.objects.filter(active=True)
+
+
+def organisation_list(*, types: tuple[str, ...] = ()) -> QuerySet[Organisation]:
+    """Organisations by name (of the given types, if any): not personal data, offered in forms."""
+    organisations = Organisation.objects.order_by("name")
+    return organisations.filter(type__in=types) if types else organisations

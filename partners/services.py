@@ -9,12 +9,12 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
-from iom.models import AuditAction, District, Organisation, OrganisationType, Role, User
+from iom.models import AuditAction, District, Organisation, OrganisationType, User
 from iom.services._validation import cleaned_copy, reject_unknown, today
 from partners.models import (
     STATUTORY_ORGANISATION_TYPES,
@@ -26,6 +26,7 @@ from partners.models import (
     PledgeStatus,
     Service,
 )
+from partners.rules import COORDINATE_GATEWAY, MANAGE_SERVICES
 
 SERVICE_FIELDS = ("organisation", "name", "service_type", "districts", "eligibility", "consent_required", "active")
 EMPLOYER_FIELDS = ("sector", "size", "districts", "contact_name", "contact_email", "contact_phone")
@@ -42,8 +43,7 @@ OPPORTUNITY_FIELDS = (
 
 
 def ensure_coordinator(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.role == Role.SCHEME_COORDINATOR):
-        raise PermissionDenied("Only scheme coordinators manage Gateway to Employment.")
+    COORDINATE_GATEWAY.ensure(user)
 
 
 def _check_districts(field: str, districts: Sequence[str]) -> None:
@@ -54,8 +54,7 @@ def _check_districts(field: str, districts: Sequence[str]) -> None:
 
 def service_save(*, acting_user: User, data: Mapping[str, Any], service: Service | None = None) -> Service:
     """Create or change a partner service. Consent is always required for non-statutory partners."""
-    if acting_user.role not in (Role.ADMINISTRATOR, Role.SCHEME_COORDINATOR):
-        raise PermissionDenied("Only administrators and scheme coordinators manage partner services.")
+    MANAGE_SERVICES.ensure(acting_user)
     reject_unknown(data, SERVICE_FIELDS)
     values = dict(data)
     _check_districts("districts", values.get("districts") or [])

@@ -5,17 +5,15 @@ without importing the other: the selectors use it to decide what a partner sees,
 may do, and the Gateway services read placements through the selectors.
 """
 
-from iom.models import Role, User
+from iom.models import User
 from referrals.models import Referral
-
-PARTNER_ROLES = frozenset({Role.PARTNER_CASEWORKER, Role.SCHEME_COORDINATOR})
+from referrals.rules import RECEIVE_REFERRALS
 
 
 def is_partner_of(user: User, referral: Referral) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role in PARTNER_ROLES
+    """Staff of the organisation whose service received the referral, in a role that works referrals."""
+    return (
+        RECEIVE_REFERRALS.allows(user)
         and user.organisation_id is not None
         and user.organisation_id == referral.service.organisation_id
     )

@@ -78,6 +78,8 @@ class ReferralState(models.TextChoices):
 
 # Only while live does the partner see the person summary (docs/product.md "Referrals").
 LIVE_STATES = frozenset({ReferralState.SUBMITTED, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
+# An employment referral can be matched to an opportunity once the coordinator has accepted it.
+MATCHABLE_STATES = frozenset({ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
 
 
 class Urgency(models.TextChoices):

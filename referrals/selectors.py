@@ -17,12 +17,24 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
-from iom.models import AuditAction, AuditEvent, Role, User
+from iom.models import AuditAction, AuditEvent, User
+from iom.selectors import in_order
 from iom.services._validation import today
-from partners.models import COUNTED_OPPORTUNITY_TYPES, Pledge, PledgeStatus, ServiceType
-from referrals.access import PARTNER_ROLES, is_partner_of
+from partners import selectors as partner_selectors
+from partners.models import (
+    COUNTED_OPPORTUNITY_TYPES,
+    Employer,
+    Opportunity,
+    OpportunityStatus,
+    Pledge,
+    PledgeStatus,
+    ServiceType,
+)
+from partners.rules import USE_PORTAL
+from referrals.access import is_partner_of
 from referrals.models import (
     LIVE_STATES,
+    MATCHABLE_STATES,
     Consent,
     Placement,
     PlacementEvent,
@@ -30,6 +42,7 @@ from referrals.models import (
     Referral,
     ReferralState,
 )
+from referrals.rules import MATCH_REFERRALS, RECEIVE_REFERRALS
 
 GATEWAY_TARGET = 100
 
@@ -44,7 +57,7 @@ def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
     referrals = Referral.objects.select_related("service__organisation", "case__person", "case__team")
     if access.works_cases(user):
         return referrals.filter(case_id__in=access.case_list_visible_to(user=user).values("pk"))
-    if user.is_authenticated and user.is_active and user.role in PARTNER_ROLES and user.organisation_id:
+    if RECEIVE_REFERRALS.allows(user) and user.organisation_id:
         return referrals.filter(service__organisation_id=user.organisation_id).exclude(state=ReferralState.DRAFT)
     return referrals.none()
 
@@ -117,7 +130,7 @@ def placement_list_visible_to(*, user: User) -> QuerySet[Placement]:
     placements = Placement.objects.select_related(
         "opportunity__employer__organisation", "referral__service", "referral__case__person"
     )
-    if user.is_authenticated and user.is_active and user.role == Role.EMPLOYER and user.organisation_id:
+    if USE_PORTAL.allows(user) and user.organisation_id:
         return (
             placements.filter(
                 opportunity__employer__organisation_id=user.organisation_id,
@@ -263,3 +276,57 @@ def gateway_funnel(*, by: str | None = None) -> list[dict[str, Any]]:
         for stage in stage_filters:
             target[stage] = item[stage]
     return sorted(rows.values(), key=lambda r: (r["group"] is None, str(r["group"] or "")))
+
+
+def referral_list_to_match(*, user: User, limit: int = 20) -> list[Referral]:
+    """The coordinator's accepted employment referrals, those with fewest matches (then waiting longest) first."""
+    if not MATCH_REFERRALS.allows(user):
+        return []
+    return list(
+        referral_list_visible_to(user=user)
+        .filter(service__service_type=ServiceType.EMPLOYMENT, state__in=MATCHABLE_STATES)
+        .annotate(matches=Count("placements"))
+        .order_by("matches", "responded_at", "pk")[:limit]
+    )
+
+
+def referral_may_match(*, user: User, referral: Referral) -> bool:
+    """Whether to offer "Match to an opportunity": the receiving coordinator, on an accepted employment referral."""
+    return (
+        MATCH_REFERRALS.allows(user)
+        and is_partner_of(user, referral)
+        and referral.service.service_type == ServiceType.EMPLOYMENT
+        and referral.state in MATCHABLE_STATES
+    )
+
+
+_OPEN_FIRST = in_order("status", [OpportunityStatus.OPEN, OpportunityStatus.FILLED, OpportunityStatus.CLOSED])
+
+
+def employer_list_with_activity(*, user: User) -> QuerySet[Employer]:
+    """The employers a user sees, each with whether it has an active pledge, its open opportunities and starts."""
+    active_pledge = Pledge.objects.filter(employer_id=OuterRef("pk"), status=PledgeStatus.ACTIVE)
+    return (
+        partner_selectors.employer_list_visible_to(user=user)
+        .annotate(
+            has_active_pledge=Exists(active_pledge),
+            open_opportunities=Count(
+                "opportunities", filter=Q(opportunities__status=OpportunityStatus.OPEN), distinct=True
+            ),
+            placements_started=Count(
+                "opportunities__placements",
+                filter=Q(opportunities__placements__started_on__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("organisation__name", "pk")
+    )
+
+
+def opportunity_list_with_matches(*, user: User) -> QuerySet[Opportunity]:
+    """The opportunities a user sees, each with how many referrals are matched to it; open ones first."""
+    return (
+        partner_selectors.opportunity_list_visible_to(user=user)
+        .annotate(matches=Count("placements"))
+        .order_by(_OPEN_FIRST, "-created_at", "-pk")
+    )

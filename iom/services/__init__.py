@@ -9,6 +9,7 @@ from iom.services.cases import (
     case_allocate,
     case_open,
     case_set_status,
+    case_update,
     note_add,
     pathway_assess,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "case_open",
     "case_revoke",
     "case_set_status",
+    "case_update",
     "cohort_create",
     "membership_adopt",
     "membership_exit",

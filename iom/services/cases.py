@@ -1,6 +1,7 @@
 """Writes to cases: open, allocate, status, pathway assessments, the action plan and notes."""
 
 import datetime
+import enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -130,22 +131,96 @@ def case_allocate(
 def case_set_status(*, acting_user: User, case: Case, version: int, status: str) -> Case:
     """Pause, resume or close a case; closing dates it today, reopening clears the date."""
     access.ensure_can_change_case(user=acting_user, case=case, attempted="status")
-    if status not in CaseStatus.values:
-        raise ValidationError({"status": f"Choose one of: {', '.join(CaseStatus.values)}."})
-    if status != CaseStatus.CLOSED and case.status == CaseStatus.CLOSED:
-        clash = Case.objects.filter(person_id=case.person_id, team_id=case.team_id).exclude(status=CaseStatus.CLOSED)
-        if clash.exists():
-            raise ValidationError({"status": "This person already has another open case in this team."})
-    closed_on = today() if status == CaseStatus.CLOSED else None
-    if status == case.status:
-        closed_on = case.closed_on
+    errors = _status_errors(case=case, status=status)
+    if errors:
+        raise ValidationError(errors)
     update_audited(
         acting_user=acting_user,
         instance=case,
         version=version,
-        values={"status": status, "closed_on": closed_on},
+        values=_status_values(case=case, status=status),
         person=case.person_id,
     )
+    return case
+
+
+def _status_errors(*, case: Case, status: str) -> dict[str, str]:
+    if status not in CaseStatus.values:
+        return {"status": f"Choose one of: {', '.join(CaseStatus.values)}."}
+    if status != CaseStatus.CLOSED and case.status == CaseStatus.CLOSED:
+        clash = Case.objects.filter(person_id=case.person_id, team_id=case.team_id).exclude(status=CaseStatus.CLOSED)
+        if clash.exists():
+            return {"status": "This person already has another open case in this team."}
+    return {}
+
+
+def _status_values(*, case: Case, status: str) -> dict[str, Any]:
+    closed_on = today() if status == CaseStatus.CLOSED else None
+    if status == case.status:
+        closed_on = case.closed_on
+    return {"status": status, "closed_on": closed_on}
+
+
+class Keep(enum.Enum):
+    """What :func:`case_update` is given for a person it should leave as they are (``None`` means nobody)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def case_update(
+    *,
+    acting_user: User,
+    case: Case,
+    version: int,
+    lead_officer: User | Keep | None = KEEP,
+    offender_manager: User | Keep | None = KEEP,
+    status: str | None = None,
+) -> Case:
+    """Change a case's allocation and its status together, or not at all.
+
+    One form (and one PATCH) changes both; a refused status change must not leave the new allocation behind,
+    so both are checked before anything is written (every error at once) and both are written in one
+    transaction. Each is written and audited as :func:`case_allocate` and :func:`case_set_status` write it:
+    the allocation at ``version``, then the status at the version that left. Pass only what changes: a person
+    left as :data:`KEEP` stays as they are (name either and the allocation is written), a ``status`` of
+    ``None`` leaves the status, and nothing given writes nothing.
+    """
+    allocating = lead_officer is not KEEP or offender_manager is not KEEP
+    if not allocating and status is None:
+        return case
+    access.ensure_can_change_case(user=acting_user, case=case, attempted="allocate" if allocating else "status")
+    allocation: dict[str, User | None] = {
+        "lead_officer": case.lead_officer if lead_officer is KEEP else lead_officer,
+        "offender_manager": case.offender_manager if offender_manager is KEEP else offender_manager,
+    }
+    errors = _allocation_errors(team=case.team, case=case, **allocation) if allocating else {}
+    if status is not None:
+        errors.update(_status_errors(case=case, status=status))
+    if errors:
+        raise ValidationError(errors)
+    allocated = False
+    try:
+        with transaction.atomic():
+            if allocating:
+                update_audited(
+                    acting_user=acting_user, instance=case, version=version, values=allocation, person=case.person_id
+                )
+                allocated, version = True, case.version
+            if status is not None:
+                update_audited(
+                    acting_user=acting_user,
+                    instance=case,
+                    version=version,
+                    values=_status_values(case=case, status=status),
+                    person=case.person_id,
+                )
+    except Exception:
+        if allocated:
+            case.refresh_from_db()  # the allocation was rolled back with the status: say so to the caller
+        raise
     return case
 
 

@@ -4,14 +4,15 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import audited_change
-from iom.models import AuditAction, Cohort, Membership, Person, Role, Scheme, User
+from iom.models import AuditAction, Cohort, Membership, Person, Scheme, User
+from iom.policy import ALL_COHORTS, MANAGE_COHORTS
 from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
 COHORT_FIELDS = ("slug", "name", "description", "scheme", "active")
@@ -19,14 +20,11 @@ COHORT_FIELDS = ("slug", "name", "description", "scheme", "active")
 
 def cohort_create(*, acting_user: User, data: Mapping[str, Any]) -> Cohort:
     """Cohorts are reference data: IOM managers (for their scheme) and administrators create them."""
-    if acting_user.role not in (Role.IOM_MANAGER, Role.ADMINISTRATOR):
-        raise PermissionDenied("Only IOM managers and administrators create cohorts.")
+    MANAGE_COHORTS.ensure(acting_user)
     reject_unknown(data, COHORT_FIELDS)
     values = dict(data)
     scheme: Scheme | None = values.get("scheme")
-    if acting_user.role == Role.IOM_MANAGER and (
-        scheme is None or not acting_user.teams.filter(scheme=scheme).exists()
-    ):
+    if not ALL_COHORTS.allows(acting_user) and (scheme is None or not acting_user.teams.filter(scheme=scheme).exists()):
         raise ValidationError({"scheme": "Choose your own scheme."})
     cohort = cleaned_copy(Cohort(), values)
     with transaction.atomic():

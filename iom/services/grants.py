@@ -10,7 +10,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from iom import access
 from iom.audit import audit_record
-from iom.models import AuditAction, Case, CaseUserObjectPermission, Role, User
+from iom.models import AuditAction, Case, CaseUserObjectPermission, User
+from iom.policy import SCHEME_WIDE
 
 GRANTABLE = {access.VIEW_CASE: "view", access.CHANGE_CASE: "view and change"}
 
@@ -20,7 +21,7 @@ def _ensure_can_manage_grants(*, acting_user: User, case: Case) -> None:
     # A grant does not let its holder grant onwards: only the team and the scheme's managers do.
     in_team = acting_user.teams.filter(pk=case.team_id).exists()
     is_scheme_manager = (
-        acting_user.role == Role.IOM_MANAGER and acting_user.teams.filter(scheme_id=case.team.scheme_id).exists()
+        SCHEME_WIDE.allows(acting_user) and acting_user.teams.filter(scheme_id=case.team.scheme_id).exists()
     )
     if not (in_team or is_scheme_manager):
         raise PermissionDenied("Only the case's team and its scheme's managers can give or remove access.")

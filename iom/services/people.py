@@ -9,7 +9,8 @@ from django.db import transaction
 from iom import access
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
-from iom.models import AuditAction, Flag, Person, Role, Team, User
+from iom.models import AuditAction, Flag, Person, Team, User
+from iom.policy import LEAD_OWN_NEW_CASES, MANAGE_OWN_NEW_CASES, SCHEME_WIDE
 from iom.services._validation import cleaned_copy, reject_unknown, today
 from iom.services.cases import case_open
 
@@ -84,8 +85,8 @@ def person_create(
                 acting_user=acting_user,
                 person=person,
                 team=team,
-                lead_officer=acting_user if acting_user.role == Role.IOM_OFFICER else None,
-                offender_manager=acting_user if acting_user.role == Role.OFFENDER_MANAGER else None,
+                lead_officer=acting_user if LEAD_OWN_NEW_CASES.allows(acting_user) else None,
+                offender_manager=acting_user if MANAGE_OWN_NEW_CASES.allows(acting_user) else None,
             )
     return person
 
@@ -93,12 +94,12 @@ def person_create(
 def _team_for_new_person(*, acting_user: User, team: Team | None) -> Team | None:
     user_teams = list(acting_user.teams.all())
     if team is None:
-        if acting_user.role == Role.IOM_MANAGER:
+        if SCHEME_WIDE.allows(acting_user):
             return None
         if len(user_teams) == 1:
             return user_teams[0]
         raise ValidationError({"team": "Choose the team that will manage this person."})
-    if acting_user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.allows(acting_user):
         if team.scheme_id not in {user_team.scheme_id for user_team in user_teams}:
             raise ValidationError({"team": "Choose a team in your scheme."})
     elif team not in user_teams:

@@ -2,15 +2,14 @@
 
 from django.db.models import QuerySet
 
-from iom.models import Role, User
+from iom.models import User
 from outcomes.models import ImportRun
-
-IMPORTER_ROLES = frozenset({Role.IOM_MANAGER})
+from outcomes.rules import RUN_IMPORTS
 
 
 def may_import(user: User | None) -> bool:
     """IOM managers import: people are personal data, and the panel's cohorts are theirs."""
-    return bool(user and user.is_authenticated and user.is_active and user.role in IMPORTER_ROLES)
+    return RUN_IMPORTS.allows(user)
 
 
 def import_run_list_visible_to(*, user: User) -> QuerySet[ImportRun]:

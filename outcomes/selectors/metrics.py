@@ -5,24 +5,24 @@ import datetime
 from django.db.models import Max, QuerySet
 
 from iom import access
-from iom.models import Cohort, Membership, Person, Role, User
-from outcomes.models import ImportRun, ImportState, MetricSnapshot, OffenceRecord
-
-METRIC_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
+from iom.models import Cohort, Membership, Person, User
+from iom.policy import ALL_COHORTS
+from outcomes.models import CrimeUnitCost, ImportRun, ImportState, MetricSnapshot, OffenceRecord
+from outcomes.rules import READ_METRICS
 
 
 def reads_metrics(user: User) -> bool:
     """Aggregates only, no identifiers: IOM managers, analysts and administrators (docs/roles.md)."""
-    return bool(user and user.is_authenticated and user.is_active and user.role in METRIC_READER_ROLES)
+    return READ_METRICS.allows(user)
 
 
 def metric_cohort_list(*, user: User):
     """Cohorts a metric may be restricted to: those the user can see (an analyst sees every cohort)."""
     if not reads_metrics(user):
         return Cohort.objects.none()
-    if user.role == Role.IOM_MANAGER:
-        return access.cohort_list_visible_to(user=user)
-    return Cohort.objects.all()
+    if ALL_COHORTS.allows(user):
+        return Cohort.objects.all()
+    return access.cohort_list_visible_to(user=user)
 
 
 def data_as_of() -> datetime.datetime | None:
@@ -40,3 +40,8 @@ def data_as_of() -> datetime.datetime | None:
 def metric_snapshot_list(*, metric: str, cohort_slug: str = "", limit: int = 366) -> QuerySet[MetricSnapshot]:
     """The stored snapshots of one metric (and cohort, '' for everyone), newest first."""
     return MetricSnapshot.objects.filter(metric=metric, cohort_slug=cohort_slug).order_by("-taken_on")[:limit]
+
+
+def crime_unit_cost_sources() -> list[dict[str, str]]:
+    """Each price year and source the unit costs of crime come from, for the dashboard's footnote."""
+    return list(CrimeUnitCost.objects.order_by("price_year", "source").values("price_year", "source").distinct())

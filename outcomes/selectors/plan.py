@@ -21,18 +21,17 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 
-from iom.models import Role, User
+from iom.models import User
 from iom.services._validation import today as london_today
 from outcomes import financial_years, metrics
 from outcomes.models import MeasureKind, MeasureSource, PlanActual, PlanMeasure, PlanObjective
+from outcomes.rules import READ_PLAN
 from referrals import selectors as referral_selectors
 
-PLAN_READER_ROLES = frozenset({Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR})
 ENTERED, COMPUTED = "entered", "computed"
 VALUE_SOURCES = [(ENTERED, "Entered"), (COMPUTED, "Computed")]
 _HUNDRED = Decimal(100)
@@ -48,12 +47,11 @@ class MeasureStatus(models.TextChoices):
 
 
 def reads_plan(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in PLAN_READER_ROLES)
+    return READ_PLAN.allows(user)
 
 
 def ensure_reads_plan(*, user: User) -> None:
-    if not reads_plan(user):
-        raise PermissionDenied("Only IOM managers, analysts and administrators use the Plan scorecard.")
+    READ_PLAN.ensure(user)
 
 
 # --- Single records, for the edit pages and the API ------------------------------------------------------------

@@ -18,13 +18,12 @@ from django.db import IntegrityError, transaction
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
 from iom.errors import ConflictError
-from iom.models import AuditAction, AuditOutcome, Role, User
+from iom.models import AuditAction, AuditOutcome, User
 from iom.services._validation import reject_unknown, today
 from outcomes import financial_years
 from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
+from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS
 
-MEASURE_EDITOR_ROLES = frozenset({Role.IOM_MANAGER, Role.ADMINISTRATOR})
-ACTUAL_EDITOR_ROLES = frozenset({Role.IOM_MANAGER})
 MEASURE_FIELDS = ("baseline", "baseline_period", "target", "period_from", "period_to")
 ACTUAL_FIELDS = ("period", "value", "note")
 NOTE_MAX_LENGTH = 1000
@@ -32,11 +31,11 @@ _LARGEST = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
 
 
 def may_edit_measures(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in MEASURE_EDITOR_ROLES)
+    return EDIT_PLAN_MEASURES.allows(user)
 
 
 def may_enter_actuals(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in ACTUAL_EDITOR_ROLES)
+    return ENTER_PLAN_ACTUALS.allows(user)
 
 
 def _refuse(*, user: User, obj, action: str, attempted: str, message: str) -> None:

@@ -23,6 +23,7 @@ from iom.services._validation import not_in_future
 from partners.models import OpportunityStatus, ServiceType
 from referrals.access import is_partner_of
 from referrals.models import (
+    MATCHABLE_STATES,
     DisclosedConviction,
     InterviewOutcome,
     Placement,
@@ -36,7 +37,6 @@ from referrals.selectors import placement_list_visible_to
 
 K = PlacementEventKind
 OFFENCE_CATEGORIES = frozenset(OffenceCategory.values)  # the codes of the offences format
-MATCHABLE_STATES = frozenset({ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
 WEEKS_13 = datetime.timedelta(weeks=13)
 WEEKS_26 = datetime.timedelta(weeks=26)
 

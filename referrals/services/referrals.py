@@ -19,10 +19,10 @@ from django.utils import timezone
 from iom import access
 from iom.audit import audit_record
 from iom.errors import ConflictError
-from iom.models import AuditAction, Case, CaseStatus, Pathway, User
+from iom.models import AuditAction, AuditOutcome, Case, CaseStatus, Pathway, User
 from iom.services import notify
 from partners.models import Service
-from referrals.access import PARTNER_ROLES, is_partner_of
+from referrals.access import is_partner_of
 from referrals.models import (
     Consent,
     Referral,
@@ -31,6 +31,7 @@ from referrals.models import (
     ReferralUpdate,
     Urgency,
 )
+from referrals.rules import RECEIVE_REFERRALS
 
 S = ReferralState
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -122,30 +123,65 @@ def _ensure_may_move(*, acting_user: User, referral: Referral, to_state: str) ->
 
 
 def referral_transition(*, acting_user: User, referral: Referral, to_state: str, reason: str = "") -> Referral:
-    """Move ``referral`` to ``to_state`` if the table allows it from its current state (read under a row lock)."""
+    """Move ``referral`` to ``to_state`` if the table allows it from its current state (read under a row lock).
+
+    The checks run in this order: the state exists (400); the table allows the move from the state the referral
+    is in now, whoever asks and whatever the reason (409, audited as a refusal); the user may make that move (403,
+    or 404 for a case they cannot see); a closing move has a reason (400). Callers find the referral through
+    ``referral_list_visible_to`` first, so a referral the user cannot see is a 404 before any of these.
+    """
     if to_state not in S.values:
         raise ValidationError({"to_state": f"Unknown state {to_state!r}."})
+    from_state, version = Referral.objects.filter(pk=referral.pk).values_list("state", "version").get()
+    illegal = _illegal(from_state=from_state, to_state=to_state, version=version)
+    if illegal is not None:
+        _audit_illegal(acting_user=acting_user, referral=referral, from_state=from_state, to_state=to_state)
+        raise illegal
     _ensure_may_move(acting_user=acting_user, referral=referral, to_state=to_state)
     if to_state in REASON_REQUIRED and not (reason or "").strip():
         raise ValidationError({"reason": "Give a reason for this step; it is kept with the referral's history."})
-    with transaction.atomic():
-        locked = Referral.objects.select_for_update().select_related("service", "case").get(pk=referral.pk)
-        _apply(acting_user=acting_user, referral=locked, to_state=to_state, reason=(reason or "").strip())
+    try:
+        with transaction.atomic():
+            locked = Referral.objects.select_for_update().select_related("service", "case").get(pk=referral.pk)
+            _apply(acting_user=acting_user, referral=locked, to_state=to_state, reason=(reason or "").strip())
+    except IllegalTransition as exc:  # someone else moved it between the check and the lock
+        _audit_illegal(acting_user=acting_user, referral=referral, from_state=exc.current["state"], to_state=to_state)
+        raise
     referral.refresh_from_db()
     return referral
+
+
+def _illegal(*, from_state: str, to_state: str, version: int) -> IllegalTransition | None:
+    """The refusal of a move the table does not allow from ``from_state``; None when it allows it."""
+    if to_state in TRANSITIONS[from_state]:
+        return None
+    allowed = ", ".join(sorted(TRANSITIONS[from_state])) or "none: it is closed"
+    return IllegalTransition(
+        f"A {S(from_state).label.lower()} referral cannot become {S(to_state).label.lower()} "
+        f"(allowed next: {allowed}).",
+        current_version=version,
+        current={"state": from_state},
+    )
+
+
+def _audit_illegal(*, acting_user: User, referral: Referral, from_state: str, to_state: str) -> None:
+    # Outside the move's transaction, so the refusal stays recorded when the move is rolled back.
+    audit_record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        obj=referral,
+        person=referral.case.person_id,
+        outcome=AuditOutcome.REFUSED,
+        details={"attempted": f"referral {to_state}", "from_state": from_state},
+    )
 
 
 def _apply(*, acting_user: User, referral: Referral, to_state: str, reason: str) -> None:
     """The transition itself; the caller holds the row lock inside a transaction."""
     from_state = referral.state
-    if to_state not in TRANSITIONS[from_state]:
-        allowed = ", ".join(sorted(TRANSITIONS[from_state])) or "none: it is closed"
-        raise IllegalTransition(
-            f"A {S(from_state).label.lower()} referral cannot become {S(to_state).label.lower()} "
-            f"(allowed next: {allowed}).",
-            current_version=referral.version,
-            current={"state": from_state},
-        )
+    illegal = _illegal(from_state=from_state, to_state=to_state, version=referral.version)
+    if illegal is not None:
+        raise illegal
     now = timezone.now()
     updates: dict = {"state": to_state, "version": referral.version + 1}
     if to_state == S.SUBMITTED:
@@ -190,7 +226,7 @@ def _notify_transition(*, referral: Referral, to_state: str) -> None:
     person_ref = f"referral {referral.pk} to {referral.service.name}"
     if to_state == S.SUBMITTED:
         for user in User.objects.filter(
-            organisation_id=referral.service.organisation_id, role__in=PARTNER_ROLES, is_active=True
+            RECEIVE_REFERRALS.user_q(), organisation_id=referral.service.organisation_id, is_active=True
         ):
             notify(
                 user=user,

@@ -39,6 +39,19 @@ def test_a_stale_case_allocation_is_409(api_as, officer, case):
     assert stale.status_code == 409
 
 
+def test_a_case_patch_whose_status_is_refused_keeps_no_part_of_it(api_as, officer, probation, case):
+    closed = api_as(officer).patch(f"/api/v1/cases/{case.pk}/", {"status": "closed", "version": 1})
+    assert closed.status_code == 200, closed.content
+    factories.CaseFactory(person=case.person, team=case.team)  # reopening would make two open cases in the team
+    response = api_as(officer).patch(
+        f"/api/v1/cases/{case.pk}/", {"offender_manager": None, "status": "active", "version": 2}, format="json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
+    case.refresh_from_db()
+    assert (case.offender_manager, case.status, case.version) == (probation, "closed", 2)
+
+
 def test_validation_errors_name_the_field_and_write_nothing(api_as, officer):
     response = api_as(officer).post(
         "/api/v1/people/",

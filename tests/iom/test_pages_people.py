@@ -11,6 +11,7 @@ import html
 import pytest
 from django.test import Client
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from iom.models import (
     AuditAction,
@@ -585,8 +586,6 @@ def test_restricted_notes_are_shown_with_their_tag_to_police_and_probation_who_s
 def test_a_colleague_with_a_grant_sees_restricted_notes_but_cannot_change_the_case(
     officer, officer2, case, person, restricted_note
 ):
-    from guardian.shortcuts import assign_perm
-
     assign_perm("view_case", officer2, case)
     content = text(signed_in(officer2).get(f"/people/{person.pk}/"))
     assert "Intelligence from the drugs team" in content

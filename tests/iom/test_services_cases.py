@@ -2,12 +2,24 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 
 from iom import access, services
 from iom.errors import ConflictError
-from iom.models import Action, AuditEvent, CaseNote, CaseStatus, PathwayAssessment
+from iom.models import (
+    Action,
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
+    Case,
+    CaseNote,
+    CaseStatus,
+    PathwayAssessment,
+    Role,
+)
 from iom.selectors import pathway_current
+from iom.services import cases as cases_module
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +95,100 @@ def test_allocation_checks_the_roles_of_the_people_named(officer, probation, cas
     case.refresh_from_db()
     assert case.offender_manager is None
     assert case.version == 2
+
+
+@pytest.fixture
+def other_officer(police, norwich):
+    return factories.UserFactory(username="other_officer", role=Role.IOM_OFFICER, organisation=police, teams=[norwich])
+
+
+def _case_changes() -> list[dict]:
+    """The case's audited changes, oldest first."""
+    changes = AuditEvent.objects.filter(object_type="case", action=AuditAction.CHANGE).order_by("pk")
+    return list(changes.values_list("changes", flat=True))
+
+
+def test_case_update_writes_the_allocation_then_the_status_each_audited(officer, other_officer, case):
+    services.case_update(
+        acting_user=officer, case=case, version=case.version, lead_officer=other_officer, status=CaseStatus.PAUSED
+    )
+    case.refresh_from_db()
+    assert (case.lead_officer, case.status, case.version) == (other_officer, CaseStatus.PAUSED, 3)
+    assert _case_changes() == [
+        {"lead_officer": [officer.pk, other_officer.pk]},
+        {"status": [CaseStatus.ACTIVE, CaseStatus.PAUSED]},
+    ]
+
+
+def test_a_refused_status_change_leaves_the_allocation_unchanged(officer, other_officer, probation, case):
+    """Reopening is refused while the person has another open case in the team: the new lead officer is not kept."""
+    services.case_set_status(acting_user=officer, case=case, version=case.version, status=CaseStatus.CLOSED)
+    factories.CaseFactory(person=case.person, team=case.team)
+    case.refresh_from_db()
+    version, changes = case.version, _case_changes()
+    with pytest.raises(ValidationError) as excinfo:
+        services.case_update(
+            acting_user=officer,
+            case=case,
+            version=version,
+            lead_officer=other_officer,
+            offender_manager=None,
+            status=CaseStatus.ACTIVE,
+        )
+    assert excinfo.value.message_dict == {"status": ["This person already has another open case in this team."]}
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.lead_officer, stored.offender_manager, stored.version) == (officer, probation, version)
+    assert (case.lead_officer, case.offender_manager) == (officer, probation)
+    assert _case_changes() == changes
+
+
+def test_a_status_write_that_fails_after_the_allocation_rolls_the_allocation_back(
+    officer, other_officer, probation, case, monkeypatch
+):
+    """Someone saves the case between the two writes: the status write conflicts and the allocation goes too."""
+    real_update = cases_module.update_audited
+
+    def someone_saves_before_the_status(**kwargs):
+        if "status" in kwargs["values"]:
+            Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+        real_update(**kwargs)
+
+    monkeypatch.setattr(cases_module, "update_audited", someone_saves_before_the_status)
+    with pytest.raises(ConflictError):
+        services.case_update(
+            acting_user=officer, case=case, version=case.version, lead_officer=other_officer, status=CaseStatus.PAUSED
+        )
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.lead_officer, stored.status, stored.version) == (officer, CaseStatus.ACTIVE, 1)
+    assert (case.lead_officer, case.version) == (officer, 1)  # the caller's copy says what is stored
+    assert _case_changes() == []
+
+
+def test_case_update_reports_allocation_and_status_errors_together_and_writes_nothing(officer, probation, case):
+    with pytest.raises(ValidationError) as excinfo:
+        services.case_update(
+            acting_user=officer, case=case, version=case.version, lead_officer=probation, status="archived"
+        )
+    assert set(excinfo.value.message_dict) == {"lead_officer", "status"}
+    assert Case.objects.get(pk=case.pk).version == 1
+
+
+def test_case_update_keeps_what_it_is_not_given(officer, probation, case):
+    services.case_update(acting_user=officer, case=case, version=case.version, offender_manager=None)
+    case.refresh_from_db()
+    assert (case.lead_officer, case.offender_manager, case.status) == (officer, None, CaseStatus.ACTIVE)
+    assert services.case_update(acting_user=officer, case=case, version=case.version) is case
+    assert Case.objects.get(pk=case.pk).version == 2
+
+
+def test_case_update_refuses_and_audits_someone_who_cannot_change_the_case(officer2, other_officer, case):
+    with pytest.raises(Http404):
+        services.case_update(
+            acting_user=officer2, case=case, version=case.version, lead_officer=other_officer, status="paused"
+        )
+    refused = AuditEvent.objects.get(outcome=AuditOutcome.REFUSED)
+    assert (refused.object_type, refused.details) == ("case", {"attempted": "allocate"})
+    assert Case.objects.get(pk=case.pk).version == 1
 
 
 def test_closing_a_case_dates_it_and_blocks_new_actions(officer, case):

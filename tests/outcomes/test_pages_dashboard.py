@@ -24,6 +24,7 @@ from outcomes import metrics
 from outcomes.models import CrimeUnitCost, OffenceCategory
 from outcomes.selectors import plan_scorecard
 from outcomes.selectors.metrics import data_as_of
+from outcomes.services.snapshots import metric_snapshots_take
 from tests.factories import CohortFactory, MembershipFactory, PersonFactory, UserFactory
 from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 from tests.outcomes.factories import OffenceRecordFactory
@@ -375,10 +376,11 @@ def test_the_gateway_section_uses_the_gateway_figures_and_funnel(manager, world)
     assert 'href="/gateway/figures.csv"' in content
 
 
-def test_administrators_see_the_funnel_without_a_download_they_may_not_use(admin_user, world):
+def test_administrators_see_the_funnel_with_its_download_as_on_the_gateway_page(admin_user, world):
     content = signed_in(admin_user).get(url(**FILTERS)).content.decode()
     assert 'id="funnel-all"' in content
-    assert 'href="/gateway/figures.csv"' not in content
+    assert 'href="/gateway/figures.csv"' in content
+    assert signed_in(admin_user).get("/gateway/figures.csv").status_code == 200
 
 
 def test_the_page_says_how_fresh_the_data_is(manager, world):
@@ -511,8 +513,6 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(
 
 
 def test_the_maturing_table_shows_each_snapshots_rates_of_the_newest_quarters(manager, world, cohort):
-    from outcomes.services.snapshots import metric_snapshots_take
-
     metric_snapshots_take(on=date(2019, 7, 1))  # quarters 2016Q3..2019Q2: the people's 2017Q3 not yet measurable
     metric_snapshots_take(on=date(2019, 7, 2))
     metric_snapshots_take(on=date(2019, 7, 2))  # taken twice: replaced, not added

@@ -6,6 +6,7 @@ import html
 import pytest
 from django.test import Client
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from iom.models import AuditAction, AuditEvent, OrganisationType
 from outcomes.models import Intervention
@@ -150,8 +151,6 @@ def test_the_person_page_shows_each_cases_interventions(officer, person, case, p
 
 
 def test_someone_who_can_only_view_the_case_sees_interventions_without_the_button(officer2, person, case):
-    from guardian.shortcuts import assign_perm
-
     assign_perm("view_case", officer2, case)
     InterventionFactory(case=case)
     content = text(signed_in(officer2).get(f"/people/{person.pk}/"))

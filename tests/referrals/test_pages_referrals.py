@@ -20,6 +20,7 @@ from iom.models import AuditAction, AuditEvent
 from referrals.models import Consent, DisclosedConviction, Referral, ReferralState, ReferralUpdate
 from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 from tests.referrals.conftest import custody_last_year
+from tests.referrals.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -306,8 +307,6 @@ def test_consent_withdrawn_with_its_referrals(officer, world):
 
 
 def test_consent_withdrawn_with_no_referrals_says_so(officer, person, partner):
-    from tests.referrals.factories import ConsentFactory
-
     consent = ConsentFactory(person=person, scope_service_type="mental_health", recorded_by=officer)
     response = signed_in(officer).post(
         reverse("consent-withdraw", args=[consent.pk]),
@@ -426,6 +425,23 @@ def test_an_illegal_move_is_refused_with_the_rule(partner, submitted_housing_ref
     )
     referral.refresh_from_db()
     assert referral.state == S.SUBMITTED
+
+
+def test_an_officer_moving_a_draft_to_completed_is_told_the_rule_not_refused_for_the_role(officer, housing_referral):
+    response = post_move(signed_in(officer), housing_referral, S.COMPLETED, reason="All done")
+    assert response.status_code == 200
+    assert "A draft referral cannot become completed (allowed next: submitted, withdrawn)." in banner(response)
+    housing_referral.refresh_from_db()
+    assert housing_referral.state == S.DRAFT
+
+
+def test_a_partner_closing_a_submitted_referral_without_a_reason_is_told_the_rule(partner, submitted_housing_referral):
+    response = post_move(signed_in(partner), submitted_housing_referral, S.COMPLETED)
+    assert response.status_code == 200
+    assert "A submitted referral cannot become completed" in banner(response)
+    assert "Give a reason" not in banner(response)
+    submitted_housing_referral.refresh_from_db()
+    assert submitted_housing_referral.state == S.SUBMITTED
 
 
 def test_an_unknown_move_is_refused(partner, submitted_housing_referral):
