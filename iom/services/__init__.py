@@ -2,6 +2,7 @@
 
 from iom.services.accounts import role_validate
 from iom.services.cases import (
+    KEEP,
     action_add,
     action_cancel,
     action_complete,
@@ -19,6 +20,7 @@ from iom.services.notifications import notification_mark_read, notify, remind_ov
 from iom.services.people import person_create, person_update
 
 __all__ = [
+    "KEEP",
     "action_add",
     "action_cancel",
     "action_complete",

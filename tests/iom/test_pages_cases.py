@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from iom import services
 from iom.models import (
     Action,
     ActionStatus,
@@ -329,6 +330,22 @@ def test_the_schemes_manager_pauses_a_case(manager, person, case):
     case.refresh_from_db()
     assert (case.status, case.version) == (CaseStatus.PAUSED, 2)
     assert AuditEvent.objects.get(user=manager, action=AuditAction.CHANGE).changes == {"status": ["active", "paused"]}
+
+
+def test_a_refused_reopening_keeps_the_old_offender_manager_too(officer, probation, probation2, case):
+    """The page changes allocation and status in one service call: the refused status leaves nothing behind."""
+    services.case_set_status(acting_user=officer, case=case, version=case.version, status=CaseStatus.CLOSED)
+    factories.CaseFactory(person=case.person, team=case.team)  # another open case in the team: no reopening
+    case.refresh_from_db()
+    version = case.version
+    response = signed_in(officer).post(
+        f"/cases/{case.pk}/allocate/",
+        allocation(case, offender_manager=probation2.pk, status=CaseStatus.ACTIVE),
+    )
+    assert response.status_code == 200
+    assert "This person already has another open case in this team." in text(response)
+    case.refresh_from_db()
+    assert (case.offender_manager, case.status, case.version) == (probation, CaseStatus.CLOSED, version)
 
 
 def test_an_officer_hands_the_case_to_another_offender_manager(officer, probation2, case):

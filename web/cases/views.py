@@ -94,19 +94,17 @@ def allocate(request: AuthenticatedRequest, pk: int):
     form = AllocateForm(request.POST if request.method == "POST" else None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        version = data["version"]
+        reallocating = (data["lead_officer"], data["offender_manager"]) != (case.lead_officer, case.offender_manager)
         try:
-            if (data["lead_officer"], data["offender_manager"]) != (case.lead_officer, case.offender_manager):
-                services.case_allocate(
-                    acting_user=request.user,
-                    case=case,
-                    version=version,
-                    lead_officer=data["lead_officer"],
-                    offender_manager=data["offender_manager"],
-                )
-                version = case.version  # the service refreshed ``case``
-            if data["status"] != case.status:
-                services.case_set_status(acting_user=request.user, case=case, version=version, status=data["status"])
+            # One service, one transaction: a refused status change leaves the allocation as it was.
+            services.case_update(
+                acting_user=request.user,
+                case=case,
+                version=data["version"],
+                lead_officer=data["lead_officer"] if reallocating else services.KEEP,
+                offender_manager=data["offender_manager"] if reallocating else services.KEEP,
+                status=data["status"] if data["status"] != case.status else None,
+            )
         except ConflictError as exc:
             form.add_error(None, exc.message)
             fresh = selectors.record_reload(instance=case, related=("lead_officer", "offender_manager"))
