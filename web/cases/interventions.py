@@ -1,7 +1,6 @@
 """Intervention pages: officers record what was delivered on the case; the person page shows them."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from outcomes import selectors, services
 from referrals import selectors as referral_selectors
 from web.access import AuthenticatedRequest, page
 from web.cases.forms import InterventionForm
-from web.common import add_service_errors
+from web.common import service_errors_onto
 
 
 @page(CASEWORK, methods=("GET", "POST"))
@@ -28,11 +27,8 @@ def intervention_new(request: AuthenticatedRequest, pk: int):
         initial={"started_on": today()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             intervention = services.intervention_record(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{intervention.programme.name} was recorded.")
             return redirect(reverse("person", args=[case.person_id]) + f"#case-{case.pk}-interventions")
     return render(

@@ -25,7 +25,7 @@ from web.cases.forms import (
     NoteForm,
     OpenCaseForm,
 )
-from web.common import add_service_errors
+from web.common import add_service_errors, service_errors_onto
 from web.forms import with_version
 
 
@@ -62,7 +62,7 @@ def open_case(request: AuthenticatedRequest, pk: int):
     form = OpenCaseForm(request.POST if request.method == "POST" else None, teams=teams)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        try:
+        with service_errors_onto(form):
             case = services.case_open(
                 acting_user=user,
                 person=person,
@@ -70,9 +70,6 @@ def open_case(request: AuthenticatedRequest, pk: int):
                 lead_officer=user if user.organisation_type == OrganisationType.POLICE else None,
                 offender_manager=user if user.organisation_type == OrganisationType.PROBATION else None,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"A case was opened in {case.team}.")
             return redirect(_case_url(case))
     return render(request, "cases/case_form.html", {"form": form, "person": person, "heading": "Open a case"})
@@ -140,11 +137,8 @@ def assess(request: AuthenticatedRequest, pk: int):
         initial={"assessed_on": today(), "pathway": request.GET.get("pathway")},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             assessment = services.pathway_assess(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(
                 request, f"{assessment.get_pathway_display()} is now {assessment.get_rag_display().lower()}."
             )
@@ -165,11 +159,8 @@ def action_new(request: AuthenticatedRequest, pk: int):
         initial={"owner": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             services.action_add(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "The action was added to the plan.")
             return redirect(_case_url(case, "actions"))
     return render(
@@ -250,11 +241,8 @@ def note_new(request: AuthenticatedRequest, pk: int):
     case = _visible_case(request, pk)
     form = NoteForm(request.POST if request.method == "POST" else None, initial={"occurred_on": today()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             services.note_add(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "The note was added.")
             return redirect(_case_url(case, "notes"))
     return render(

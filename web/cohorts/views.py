@@ -15,7 +15,7 @@ from iom.models import Cohort, Membership, User
 from iom.policy import CASEWORK
 from web.access import AuthenticatedRequest, page
 from web.cohorts.forms import AdoptForm, ExitForm, MemberFilterForm
-from web.common import add_service_errors, paginate, querystring_without_page
+from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
 
 PANEL_REFUSAL = "Your role does not include panel decisions."
 
@@ -129,7 +129,7 @@ def exit_member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ExitForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors_onto(form):
                 services.membership_exit(
                     acting_user=request.user,
                     membership=membership,
@@ -137,9 +137,6 @@ def exit_member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     exit_reason=form.cleaned_data["exit_reason"],
                     panel_date=form.cleaned_data["panel_date"],
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 messages.success(
                     request, f"{membership.person.full_name}'s exit from {membership.cohort.name} was recorded."
                 )

@@ -10,7 +10,6 @@ import csv
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -37,7 +36,7 @@ from referrals.models import MATCHABLE_STATES, Referral
 from referrals.rules import READ_GATEWAY_FIGURES
 from referrals.selectors import FUNNEL_STAGES
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page
+from web.common import paginate, querystring_without_page, service_errors_onto
 from web.forms import DATE_INPUT, SpecificErrors, model_choice_field
 from web.gateway import figures
 
@@ -234,13 +233,10 @@ def employer_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
-        try:
+        with service_errors_onto(form):
             employer = partner_services.employer_register(
                 acting_user=request.user, organisation=organisation, data=data
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{employer} is registered with Gateway to Employment.")
             return redirect("gateway-employer", pk=employer.pk)
     return render(request, "gateway/employer_new.html", {"form": form})
@@ -265,11 +261,8 @@ def pledge_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employer = _employer(request.user, pk)
     form = PledgeForm(_posted(request), initial={"signed_on": today()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             partner_services.pledge_record(acting_user=request.user, employer=employer, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{employer}'s pledge was recorded.")
             return redirect("gateway-employer", pk=employer.pk)
     has_active = partner_selectors.pledge_list_visible_to(user=request.user).filter(
@@ -307,11 +300,8 @@ def opportunity_new(request: AuthenticatedRequest) -> HttpResponse:
         initial["employer"] = int(request.GET["employer"])
     form = OpportunityForm(_posted(request), employers=employers_listed, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             opportunity = partner_services.opportunity_save(acting_user=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"“{opportunity.title}” at {opportunity.employer} is published.")
             return redirect("gateway-employer", pk=opportunity.employer_id)
     return render(request, "gateway/opportunity_new.html", {"form": form, "has_employers": employers_listed.exists()})
@@ -335,11 +325,8 @@ def match(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = MatchForm(_posted(request), opportunities=open_opportunities)
     if request.method == "POST" and form.is_valid():
         opportunity = form.cleaned_data["opportunity"]
-        try:
+        with service_errors_onto(form):
             services.placement_match(acting_user=user, referral=referral, opportunity=opportunity)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(
                 request, f"Referral {referral.pk} was matched to “{opportunity.title}” at {opportunity.employer}."
             )

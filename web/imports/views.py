@@ -8,7 +8,6 @@ The upload goes through ``outcomes.services.imports.import_run_start`` (the serv
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from outcomes.rules import RUN_IMPORTS
 from outcomes.selectors.imports import import_run_list_visible_to
 from outcomes.services.imports import KINDS, import_run_start
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page
+from web.common import paginate, querystring_without_page, service_errors_onto
 
 STATE_TAGS: dict[str, tuple[str, str]] = {
     ImportState.QUEUED: ("Queued", "grey"),
@@ -142,7 +141,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with service_errors_onto(form):
             run = import_run_start(
                 acting_user=user,
                 kind=form.cleaned_data["kind"],
@@ -151,9 +150,6 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
                 dry_run=form.cleaned_data["dry_run"],
                 via="page",
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             return redirect("import-detail", pk=run.pk)
     page_obj = paginate(request, import_run_list_visible_to(user=user).order_by("-created_at", "-pk"))
     runs = [{"run": run, "tag": state_tag(run)} for run in page_obj]

@@ -12,7 +12,7 @@ from iom import access, selectors, services
 from iom.errors import ConflictError
 from iom.policy import CASEWORK, SEE_VIEWERS
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page
+from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
 from web.forms import with_version
 from web.people.forms import PersonCreateForm, PersonForm, SearchForm
 from web.people.person_page import person_page_context
@@ -37,16 +37,13 @@ def search(request: AuthenticatedRequest):
 def create(request: AuthenticatedRequest):
     form = PersonCreateForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             person = services.person_create(
                 acting_user=request.user,
                 data=form.service_data(),
                 flags=list(form.cleaned_data["flags"]),
                 team=form.cleaned_data["team"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{person.full_name} was recorded.")
             return redirect("person", pk=person.pk)
     return render(request, "people/person_new.html", {"form": form})

@@ -18,7 +18,7 @@ from referrals.rules import WORK_REFERRALS
 from referrals.services.referrals import TRANSITIONS, is_partner_of
 from referrals.services.reminders import response_due_on
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page
+from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
 from web.referrals.forms import (
     ConsentForm,
     ConvictionFormSet,
@@ -72,11 +72,8 @@ def consent_withdraw(request: AuthenticatedRequest, pk: int):
         raise Http404
     form = WithdrawConsentForm(request.POST if request.method == "POST" else None, initial={"withdrawn_on": today()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             withdrawn = services.consent_withdraw(acting_user=request.user, consent=consent, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             count = len(withdrawn)
             messages.success(
                 request,
@@ -97,11 +94,8 @@ def referral_new(request: AuthenticatedRequest, pk: int):
         raise Http404
     form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form):
             referral = services.referral_create(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "The referral was saved as a draft. Check it, then send it.")
             return redirect("referral", pk=referral.pk)
     return render(request, "referrals/referral_form.html", {"form": form, "case": case, "person": case.person})
@@ -240,16 +234,13 @@ def referral_disclosure(request: AuthenticatedRequest, pk: int):
         formset = ConvictionFormSet(request.POST, prefix="convictions")
         if form.is_valid() and formset.is_valid():
             convictions = [f.cleaned_data for f in formset if f.cleaned_data]
-            try:
+            with service_errors_onto(form):
                 services.referral_approve_disclosure(
                     acting_user=request.user,
                     referral=referral,
                     convictions=convictions,
                     support_contacts=form.cleaned_data["support_contacts"],
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 messages.success(request, "The disclosure was approved. Employers will see only unspent convictions.")
                 return redirect("referral", pk=pk)
     else:
