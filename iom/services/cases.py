@@ -20,16 +20,15 @@ from iom.models import (
     CaseStatus,
     NeedLevel,
     NoteType,
-    OrganisationType,
     Pathway,
     PathwayAssessment,
     Person,
     Rag,
-    Role,
     Sensitivity,
     Team,
     User,
 )
+from iom.policy import LEAD_CASES, MANAGE_OFFENDERS, SCHEME_WIDE
 from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
 
 
@@ -37,7 +36,7 @@ def _sees_team_cases(user: User, team: Team, case: Case | None) -> bool:
     """Whoever is named on a case must be able to open it: in its team, a manager of its scheme, or granted."""
     if case is not None:
         return access.case_list_visible_to(user=user).filter(pk=case.pk).exists()
-    if user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.covers(user):
         return user.teams.filter(scheme_id=team.scheme_id).exists()
     return user.teams.filter(pk=team.pk).exists()
 
@@ -47,25 +46,13 @@ def _allocation_errors(
 ) -> dict[str, str]:
     """Lead officers are police, offender managers probation, both active and able to see the case."""
     errors = {}
-    for field, user, organisation_type, roles, label in (
-        (
-            "lead_officer",
-            lead_officer,
-            OrganisationType.POLICE,
-            (Role.IOM_OFFICER, Role.IOM_MANAGER),
-            "police IOM officer",
-        ),
-        (
-            "offender_manager",
-            offender_manager,
-            OrganisationType.PROBATION,
-            (Role.OFFENDER_MANAGER, Role.IOM_MANAGER),
-            "probation offender manager",
-        ),
+    for field, user, rule, label in (
+        ("lead_officer", lead_officer, LEAD_CASES, "police IOM officer"),
+        ("offender_manager", offender_manager, MANAGE_OFFENDERS, "probation offender manager"),
     ):
         if user is None:
             continue
-        if user.role not in roles or user.organisation_type != organisation_type:
+        if not rule.covers(user):
             errors[field] = f"{user} is not a {label}."
         elif not user.is_active or not _sees_team_cases(user, team, case):
             errors[field] = f"{user} cannot see this case: choose someone in {team} (or give them access first)."
@@ -83,7 +70,7 @@ def case_open(
 ) -> Case:
     """Open a case for ``person`` in ``team``; at most one open case per person per team."""
     access.ensure_works_cases(user=acting_user)
-    if acting_user.role == Role.IOM_MANAGER:
+    if SCHEME_WIDE.allows(acting_user):
         allowed = acting_user.teams.filter(scheme_id=team.scheme_id).exists()
     else:
         allowed = acting_user.teams.filter(pk=team.pk).exists()
