@@ -119,6 +119,14 @@ def _ensure_may_move(*, acting_user: User, referral: Referral, to_state: str) ->
     if to_state in REFERRER_MOVES:
         access.ensure_can_change_case(user=acting_user, case=referral.case, attempted=f"referral {to_state}")
     elif not is_partner_of(acting_user, referral):
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            obj=referral,
+            person=referral.case.person_id,
+            outcome=AuditOutcome.REFUSED,
+            details={"attempted": f"referral {to_state}"},
+        )
         raise PermissionDenied("Only the receiving organisation's staff can move the referral to that state.")
 
 

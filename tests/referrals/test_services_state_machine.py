@@ -194,6 +194,9 @@ def test_an_officer_cannot_accept_or_decline_for_the_partner(referral_in, office
     with pytest.raises(PermissionDenied):
         services.referral_transition(acting_user=officer, referral=referral, to_state=target, reason="Shortcut")
     assert _snapshot(referral) == before
+    refusal = AuditEvent.objects.get(user=officer, outcome=AuditOutcome.REFUSED)
+    assert (refusal.object_id, refusal.person_id) == (str(referral.pk), referral.case.person_id)
+    assert refusal.details == {"attempted": f"referral {target}"}
 
 
 def test_an_officer_cannot_start_or_close_the_partners_work(referral_in, officer):
