@@ -14,6 +14,8 @@ Refusals follow one rule: a role that may not do a thing at all gets
 change is ``PermissionDenied``. Every refused write is audited.
 """
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -92,11 +94,26 @@ def case_list_changeable_by(*, user: User) -> QuerySet[Case]:
 
 # Attempts that would have created a record are audited as refused *creates*, the rest as refused changes.
 CREATING_ATTEMPTS = frozenset(
-    {"adopt", "add action", "add note", "assess pathway", "open case", "add referral", "record intervention"}
+    {
+        "adopt",
+        "add action",
+        "add note",
+        "assess pathway",
+        "open case",
+        "add referral",
+        "record intervention",
+        "match to opportunity",
+        "record placement event",
+    }
 )
 
 
-def _refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None):
+def refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None) -> NoReturn:
+    """Audit a refused write, then raise ``exc``: the one way every app's permission checks refuse a write.
+
+    ``details["attempted"]`` names the attempt; one in :data:`CREATING_ATTEMPTS` is audited as a refused
+    create, any other as a refused change.
+    """
     attempted = (details or {}).get("attempted")
     action = AuditAction.CREATE if attempted in CREATING_ATTEMPTS else AuditAction.CHANGE
     audit_record(user=user, action=action, obj=obj, person=person_id, outcome=AuditOutcome.REFUSED, details=details)
@@ -116,18 +133,18 @@ def _ensure_can_change(
     """The one refusal ladder for writes: role (403), visibility (404), permission to change (403)."""
     details = {"attempted": attempted}
     if not works_cases(user):
-        _refuse(user=user, obj=obj, person_id=person_id, details=details, exc=PermissionDenied(CASEWORK_REFUSAL))
+        refuse(user=user, obj=obj, person_id=person_id, details=details, exc=PermissionDenied(CASEWORK_REFUSAL))
     if changeable.filter(pk=obj.pk).exists():
         return
     if visible.filter(pk=obj.pk).exists():
-        _refuse(
+        refuse(
             user=user,
             obj=obj,
             person_id=person_id,
             details=details,
             exc=PermissionDenied(f"You can see this {noun} but have not been given permission to change it."),
         )
-    _refuse(user=user, obj=obj, person_id=person_id, details=details, exc=Http404(f"No such {noun}."))
+    refuse(user=user, obj=obj, person_id=person_id, details=details, exc=Http404(f"No such {noun}."))
 
 
 def ensure_can_change_case(*, user: User, case: Case, attempted: str = "change") -> None:
@@ -213,7 +230,7 @@ def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, 
     """Panel decisions: officers and managers of the cohort's scheme, about people they may change."""
     details = {"attempted": attempted, "cohort": cohort.slug}
     if not PANEL_DECISIONS.allows(user):
-        _refuse(
+        refuse(
             user=user,
             obj=cohort,
             person_id=person.pk,
@@ -221,9 +238,9 @@ def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, 
             exc=PermissionDenied(PANEL_DECISIONS.refusal),
         )
     if not cohort_list_visible_to(user=user).filter(pk=cohort.pk).exists():
-        _refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=Http404("No such cohort."))
+        refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=Http404("No such cohort."))
     if cohort.scheme_id is None and not SCHEME_WIDE.allows(user):
-        _refuse(
+        refuse(
             user=user,
             obj=cohort,
             person_id=person.pk,

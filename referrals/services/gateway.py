@@ -147,7 +147,13 @@ def _extend_for_later_convictions(rows: list[DisclosedConviction]) -> None:
 def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Placement:
     """The coordinator matches an accepted employment referral to an open opportunity."""
     if acting_user.role != Role.SCHEME_COORDINATOR or not is_partner_of(acting_user, referral):
-        raise PermissionDenied("Only the scheme coordinators receiving this referral can match it.")
+        access.refuse(
+            user=acting_user,
+            obj=referral,
+            person_id=referral.case.person_id,
+            details={"attempted": "match to opportunity", "opportunity": opportunity.pk},
+            exc=PermissionDenied("Only the scheme coordinators receiving this referral can match it."),
+        )
     _ensure_employment(referral)
     errors = {}
     if referral.state not in MATCHABLE_STATES:
@@ -216,10 +222,23 @@ def placement_record_event(
     reason: str = "",
 ) -> PlacementEvent:
     """Record what happened, in a legal order: no sustainment before a start, no 26 weeks before 13."""
+    refused = {"attempted": "record placement event", "kind": kind}
     if acting_user.role != Role.EMPLOYER:
-        raise PermissionDenied("Employers confirm what happened with their candidates.")
+        access.refuse(
+            user=acting_user,
+            obj=placement,
+            person_id=placement.referral.case.person_id,
+            details=refused,
+            exc=PermissionDenied("Employers confirm what happened with their candidates."),
+        )
     if not placement_list_visible_to(user=acting_user).filter(pk=placement.pk).exists():
-        raise Http404("No such candidate.")
+        access.refuse(
+            user=acting_user,
+            obj=placement,
+            person_id=placement.referral.case.person_id,
+            details=refused,
+            exc=Http404("No such candidate."),
+        )
     if kind not in K.values:
         raise ValidationError({"kind": "Choose interview, offer, started, sustained_13, sustained_26 or ended."})
     with transaction.atomic():

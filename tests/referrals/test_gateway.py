@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from iom.models import AuditAction, AuditEvent, Notification, OrganisationType, Role
+from iom.models import AuditAction, AuditEvent, AuditOutcome, Notification, OrganisationType, Role
 from partners.models import OpportunityStatus, ServiceType
 from referrals import services, tasks
 from referrals.models import DisclosedConviction, Placement, PlacementEvent, Referral, ReferralState
@@ -564,6 +564,97 @@ def test_a_candidate_without_recorded_consent_never_reaches_an_employer(
     assert "consent" in refused.value.message_dict
     assert not Placement.objects.exists()
     assert api_as(employer).get("/api/v1/placements/").json()["results"] == []
+
+
+# --- Refused writes are audited (as iom.access refuses case writes) ---------------------------------------------
+
+
+def _refusals() -> list[tuple]:
+    return list(
+        AuditEvent.objects.filter(outcome=AuditOutcome.REFUSED)
+        .order_by("pk")
+        .values_list("user__username", "action", "object_type", "object_id", "person_id", "details")
+    )
+
+
+@pytest.mark.parametrize("role", ["officer", "partner", "employer", "analyst", "admin", "dwp_coordinator"])
+def test_a_refused_match_is_audited_as_a_refused_create(
+    gateway_referral, opportunity_a, person, all_roles, dwp_coordinator, role
+):
+    user = dwp_coordinator if role == "dwp_coordinator" else all_roles[role]
+    with pytest.raises(PermissionDenied):
+        services.placement_match(acting_user=user, referral=gateway_referral, opportunity=opportunity_a)
+    assert _refusals() == [
+        (
+            user.username,
+            AuditAction.CREATE,
+            "referral",
+            str(gateway_referral.pk),
+            person.pk,
+            {"attempted": "match to opportunity", "opportunity": opportunity_a.pk},
+        )
+    ]
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["officer", "coordinator", "partner", "analyst", "admin"])
+def test_an_event_recorded_by_someone_who_is_not_an_employer_is_refused_and_audited(
+    placement_a, person, all_roles, role
+):
+    user = all_roles[role]
+    with pytest.raises(PermissionDenied):
+        services.placement_record_event(acting_user=user, placement=placement_a, kind="interview", occurred_on=_today())
+    assert _refusals() == [
+        (
+            user.username,
+            AuditAction.CREATE,
+            "placement",
+            str(placement_a.pk),
+            person.pk,
+            {"attempted": "record placement event", "kind": "interview"},
+        )
+    ]
+    assert not PlacementEvent.objects.exists()
+
+
+def test_an_event_for_another_employers_candidate_is_a_404_and_audited(placement_a, person, employer_b_user):
+    with pytest.raises(Http404):
+        services.placement_record_event(
+            acting_user=employer_b_user, placement=placement_a, kind="started", occurred_on=_today()
+        )
+    assert _refusals() == [
+        (
+            "employer_b",
+            AuditAction.CREATE,
+            "placement",
+            str(placement_a.pk),
+            person.pk,
+            {"attempted": "record placement event", "kind": "started"},
+        )
+    ]
+    assert not PlacementEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "refusal"),
+    [
+        ("partner", PermissionDenied),
+        ("coordinator", PermissionDenied),
+        ("employer", PermissionDenied),
+        ("officer2", Http404),
+    ],
+)
+def test_a_refused_disclosure_approval_is_audited(gateway_referral, case, person, all_roles, role, refusal):
+    user = all_roles[role]
+    with pytest.raises(refusal):
+        services.referral_approve_disclosure(
+            acting_user=user, referral=gateway_referral, convictions=[], support_contacts="Anyone, 01603 000000"
+        )
+    assert _refusals() == [
+        (user.username, AuditAction.CHANGE, "case", str(case.pk), person.pk, {"attempted": "approve disclosure"})
+    ]
+    gateway_referral.refresh_from_db()
+    assert gateway_referral.disclosure_approved_at is None
 
 
 # --- Notifications -----------------------------------------------------------------------------------------------
