@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from iom.models import OrganisationType, Role
-from tests import factories
+from tests.iom import factories
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from iom.models import AuditAction, AuditEvent
 from outcomes.models import Intervention
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import InterventionFactory, ProgrammeFactory
 from tests.referrals.factories import ReferralFactory
 

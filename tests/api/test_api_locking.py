@@ -1,8 +1,8 @@
 import pytest
 
 from iom.models import Action, Person
-from tests import factories
-from tests.factories import PASSWORD
+from tests.iom import factories
+from tests.iom.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

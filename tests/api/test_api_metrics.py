@@ -1,7 +1,7 @@
 """/api/v1/metrics/reoffending/, .../reoffending/quarterly/ and /api/v1/metrics/pre-post/ (docs/metrics.md).
 
-What the figures mean is tested against the definitions in test_metrics_*.py; here: who may read them, strict
-parameters, CSV (audited as an export), ``data_as_of``, no personal identifiers, the same figures as
+What the figures mean is tested against the definitions in tests/outcomes/test_metrics_*.py; here: who may read
+them, strict parameters, CSV (audited as an export), ``data_as_of``, no personal identifiers, the same figures as
 ``outcomes.metrics``, and a number of queries that does not grow with the people measured.
 """
 
@@ -22,7 +22,7 @@ from iom.models import AuditAction, AuditEvent, Gender
 from iom.pnc import make_pnc_id
 from outcomes import metrics
 from outcomes.models import OffenceRecord
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from referrals import services
 from referrals.models import Referral, ReferralState, ReferralTransition
 from referrals.services import TRANSITIONS
 from referrals.services.referrals import REFERRER_MOVES, IllegalTransition
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import ServiceFactory
 from tests.referrals.factories import ConsentFactory
 

@@ -32,7 +32,7 @@ from outcomes.models import ImportRun, ImportState, PlanActual, PlanMeasure
 from partners.models import ServiceType
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralState
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import InterventionFactory, ProgrammeFactory
 from tests.partners.factories import EmployerFactory, OpportunityFactory, PledgeFactory, ServiceFactory
 from tests.referrals.factories import ConsentFactory, PlacementFactory, ReferralFactory

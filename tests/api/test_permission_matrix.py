@@ -8,7 +8,7 @@ Rules the table encodes:
   like an id that does not exist;
 - a method an endpoint does not have (notes and audit events are never edited) is 405;
 - a cohort a metric reader cannot see, named in a query parameter, is a 400 on ``cohort`` that reads like an
-  unknown slug (tests/outcomes/test_api_metrics.py shows the messages are the same).
+  unknown slug (tests/api/test_api_metrics.py shows the messages are the same).
 
 The world: ``case`` is a Norwich case (officer leads, probation co-manages) with an action, a normal and a
 restricted note, an assessment, a membership of the Norfolk cohort ``fixed`` and a view grant held by
@@ -41,7 +41,7 @@ from iom.models import (
 )
 from iom.pnc import make_pnc_id
 from outcomes.models import ImportRun, ImportState
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

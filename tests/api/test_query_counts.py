@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from iom.audit import audit_record
 from iom.models import AuditAction, Role
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ from django.db import DatabaseError, connection, transaction
 
 from iom import selectors, services
 from iom.models import AppendOnlyError, AuditEvent
-from tests import factories
-from tests.factories import PASSWORD
+from tests.iom import factories
+from tests.iom.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from iom.changes import audited_change, update_audited
 from iom.errors import ConflictError
 from iom.models import AuditAction, AuditEvent, Person
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

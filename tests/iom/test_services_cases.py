@@ -20,7 +20,7 @@ from iom.models import (
 )
 from iom.selectors import pathway_current
 from iom.services import cases as cases_module
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

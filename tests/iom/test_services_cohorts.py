@@ -6,7 +6,7 @@ from django.http import Http404
 
 from iom import services
 from iom.models import AuditEvent, Membership
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

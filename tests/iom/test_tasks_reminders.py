@@ -5,7 +5,7 @@ from django.core import mail
 
 from iom import tasks
 from iom.models import Notification
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

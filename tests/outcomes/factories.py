@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from iom.models import OrganisationType
 from outcomes import models
-from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.iom.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
 
 class ProgrammeFactory(DjangoModelFactory):

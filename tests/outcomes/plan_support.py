@@ -1,4 +1,5 @@
-"""Helpers shared by the Plan scorecard tests (tests/outcomes/test_plan_*.py).
+"""Helpers shared by the Plan scorecard tests (tests/outcomes/test_plan_*.py, tests/web/plan/test_pages_plan.py,
+tests/api/test_api_plan.py).
 
 The computed reoffending source calls ``outcomes.metrics.reoffending``; tests of the scorecard itself replace
 it with :func:`fake_reoffending` so they judge the scorecard's rules, not the metric's (which has its own

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 
 from iom.models import Cohort
 from outcomes.metrics import pre_post, reoffending, reoffending_quarterly
-from tests.factories import CohortFactory, MembershipFactory, PersonFactory
+from tests.iom.factories import CohortFactory, MembershipFactory, PersonFactory
 from tests.outcomes import reference_metrics as reference
 from tests.outcomes.factories import OffenceRecordFactory
 from tests.outcomes.metric_engines import world_from_database
@@ -511,7 +511,7 @@ MEASURES = {
 
 
 # Ceilings: the counts measured on SQLite and PostgreSQL alike, with no slack, so any new query is a decision
-# (tests/iom/test_pages_query_counts.py does the same). Quarterly is one query for all its 12 quarters;
+# (tests/web/test_pages_query_counts.py does the same). Quarterly is one query for all its 12 quarters;
 # pre/post reads the adoption dates without stored windows, adds them, counts members, counts offences and
 # reads the unit costs.
 CEILINGS = {"reoffending-everyone": 1, "reoffending-cohort": 1, "quarterly": 1, "pre-post": 5}

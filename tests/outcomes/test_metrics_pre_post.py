@@ -12,7 +12,7 @@ import pytest
 
 from outcomes.metrics.pre_post import ensure_adoption_windows
 from outcomes.models import AdoptionWindow, CrimeUnitCost, OffenceCategory, OffenceOutcome
-from tests.factories import CohortFactory, MembershipFactory, PersonFactory
+from tests.iom.factories import CohortFactory, MembershipFactory, PersonFactory
 from tests.outcomes import reference_metrics as reference
 from tests.outcomes.factories import OffenceRecordFactory
 

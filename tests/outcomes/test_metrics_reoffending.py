@@ -16,7 +16,7 @@ import pytest
 
 from iom.models import Ethnicity, Gender
 from outcomes.models import Disposal, OffenceCategory, OffenceOutcome
-from tests.factories import CohortFactory, MembershipFactory, PersonFactory
+from tests.iom.factories import CohortFactory, MembershipFactory, PersonFactory
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from outcomes.selectors import plan_framework, plan_scorecard
 from outcomes.selectors.plan import MeasureStatus, measure_status
 from partners.models import OpportunityType
 from referrals import selectors as referral_selectors
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.plan_support import (
     AFTER_THE_PLAN,
     SEEDED_CODES,

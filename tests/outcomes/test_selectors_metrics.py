@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from iom.services.cohorts import membership_exit
 from outcomes.selectors.metrics import data_as_of
-from tests.factories import MembershipFactory
+from tests.iom.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

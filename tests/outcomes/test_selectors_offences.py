@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from outcomes.selectors.offences import offence_list_visible_to
-from tests.factories import PersonFactory
+from tests.iom.factories import PersonFactory
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from iom.models import AuditAction, AuditEvent, Cohort, Membership, Person, Role
 from iom.pnc import make_pnc_id
 from outcomes.models import Disposal, ImportRun, OffenceRecord
 from outcomes.services.imports import import_csv, import_run_start
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from iom.errors import ConflictError
 from iom.models import AuditAction, AuditEvent, AuditOutcome, OrganisationType
 from outcomes.models import Intervention, InterventionOutcome
 from outcomes.services import intervention_record, intervention_update
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import InterventionFactory, ProgrammeFactory
 from tests.referrals.factories import ReferralFactory
 

@@ -7,7 +7,7 @@ import pytest
 from outcomes.models import MetricKind, MetricSnapshot
 from outcomes.services.snapshots import metric_snapshots_take, snapshot_quarters
 from outcomes.tasks import take_metric_snapshots
-from tests.factories import CohortFactory, MembershipFactory, PersonFactory
+from tests.iom.factories import CohortFactory, MembershipFactory, PersonFactory
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from kombu import pools
 from iom.celery import app
 from outcomes.models import ImportRun, ImportState
 from outcomes.services.imports import import_run_start
-from tests.factories import CohortFactory
+from tests.iom.factories import CohortFactory
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = [

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from iom.models import District, OrganisationType, Role
 from partners import models
-from tests.factories import OrganisationFactory, UserFactory
+from tests.iom.factories import OrganisationFactory, UserFactory
 
 
 class ServiceFactory(DjangoModelFactory):
@@ -67,3 +67,47 @@ class OpportunityFactory(DjangoModelFactory):
     positions = 1
     status = models.OpportunityStatus.OPEN
     created_by = factory.SubFactory(UserFactory, role=Role.SCHEME_COORDINATOR)
+
+
+# --- The Gateway pages' world (tests/web/gateway_fixtures.py) ----------------------------------------------------
+# The Gateway to Employment service run by the OPCC, small employers with sequence names and open two-position
+# jobs, each found again rather than duplicated (get_or_create). Consent, referrals and placements are built
+# through the services (see ``tests.web.gateway_fixtures.Gateway``), so their state is always one the service
+# could have produced. Fields the defaults above fill with Faker but these leave to the model are set to the
+# model's default, so the pages see exactly the rows they saw before the two modules were one.
+
+
+class GatewayServiceFactory(ServiceFactory):
+    class Meta:
+        django_get_or_create = ("organisation", "name")
+
+    organisation = factory.SubFactory(OrganisationFactory, type=OrganisationType.OPCC)
+    name = "Gateway to Employment"
+    service_type = models.ServiceType.EMPLOYMENT
+    eligibility = ""
+
+
+class GatewayEmployerFactory(EmployerFactory):
+    class Meta:
+        django_get_or_create = ("organisation",)
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        name=factory.Sequence(lambda n: f"Gateway Employer {n} Ltd"),
+        type=OrganisationType.EMPLOYER,
+    )
+    size = models.EmployerSize.SMALL
+    contact_email = ""
+    contact_phone = ""
+
+
+class GatewayPledgeFactory(PledgeFactory):
+    employer = factory.SubFactory(GatewayEmployerFactory)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class GatewayOpportunityFactory(OpportunityFactory):
+    employer = factory.SubFactory(GatewayEmployerFactory)
+    title = factory.Sequence(lambda n: f"Care assistant {n}")
+    positions = 2
+    created_by = factory.SubFactory(UserFactory)

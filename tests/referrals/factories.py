@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 from iom.models import Role
 from partners.models import ServiceType
 from referrals import models
-from tests.factories import CaseFactory, UserFactory
+from tests.iom.factories import CaseFactory, UserFactory
 from tests.partners.factories import OpportunityFactory, ServiceFactory
 
 
@@ -22,7 +22,7 @@ class ConsentFactory(DjangoModelFactory):
     class Meta:
         model = models.Consent
 
-    person = factory.SubFactory("tests.factories.PersonFactory")
+    person = factory.SubFactory("tests.iom.factories.PersonFactory")
     scope_organisation = None
     scope_service_type = ServiceType.HOUSING
     shared_information = factory.Faker("sentence", locale="en_GB")

@@ -1,4 +1,6 @@
-"""The Gateway and referrals world on top of the shared cast (tests/conftest.py).
+"""The Gateway and referrals world on top of the shared cast (tests/conftest.py), for the referrals tests only:
+tests/referrals/, tests/web/referrals/ and tests/api/referrals/ each import these fixtures in their conftest.py,
+because some override or share a name with fixtures elsewhere (``person``, ``gateway_service``).
 
 - ``person`` (of ``case``, Norwich, led by ``officer``) is renamed Dylan Thacker, born 17 May 1990, so tests can
   look for leaks of his surname, date of birth and PNC ID.
@@ -20,7 +22,7 @@ from partners.models import OpportunityType, ServiceType
 from referrals import services
 from referrals.models import Placement, Referral, ReferralState
 from referrals.services.referrals import REFERRER_MOVES
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import EmployerFactory, OpportunityFactory, ServiceFactory
 from tests.referrals.factories import ConsentFactory
 

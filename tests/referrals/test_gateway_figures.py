@@ -23,7 +23,7 @@ from iom.models import District, OrganisationType
 from partners.models import OpportunityType, Pledge, PledgeStatus, Sector
 from referrals.models import PlacementEventKind, ReferralState
 from referrals.selectors import gateway_figures, gateway_funnel
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import EmployerFactory, OpportunityFactory, PledgeFactory
 from tests.referrals.factories import PlacementEventFactory, PlacementFactory, ReferralFactory
 

@@ -19,7 +19,7 @@ from partners.models import ServiceType
 from partners.services import service_save
 from referrals import selectors, services
 from referrals.models import Consent, Referral, ReferralState, ReferralTransition
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import ServiceFactory
 from tests.referrals.factories import ConsentFactory
 

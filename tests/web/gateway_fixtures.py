@@ -1,4 +1,6 @@
-"""The Gateway world on top of the shared cast (tests/conftest.py).
+"""The Gateway pages' world on top of the shared cast (tests/conftest.py), for tests/web/gateway/ and
+tests/web/portal/ only: each folder's conftest.py imports these fixtures, because some share a name with
+tests/referrals/fixtures.py (``gateway_service``) and must not reach the other page tests.
 
 - ``gateway_service`` is Gateway to Employment, run by the coordinator's OPCC.
 - ``anglia`` is the ``employer`` user's Anglia Care Homes (care sector) with an open ``opportunity``;
@@ -7,6 +9,7 @@
   ``gateway.placement(opportunity)`` gives a candidate the employer can see (consented, accepted, disclosure
   approved, matched).
 - ``dylan`` is the person of ``case``, renamed so tests can look for his surname, date of birth and PNC ID.
+- The partner rows come from the ``Gateway*Factory`` factories in tests/partners/factories.py.
 """
 
 import datetime
@@ -19,8 +22,8 @@ from iom.models import District, OrganisationType, Role
 from partners.models import Opportunity, OpportunityType, Sector
 from referrals import services
 from referrals.models import Placement, Referral, ReferralState
-from tests import factories
-from tests.portal.factories import EmployerFactory, OpportunityFactory, ServiceFactory
+from tests.iom import factories
+from tests.partners.factories import GatewayEmployerFactory, GatewayOpportunityFactory, GatewayServiceFactory
 
 SUPPORT = "Sam Carter, Norwich IOM, 01603 000000"
 
@@ -31,12 +34,12 @@ def today() -> datetime.date:
 
 @pytest.fixture
 def gateway_service(coordinator):
-    return ServiceFactory(organisation=coordinator.organisation)
+    return GatewayServiceFactory(organisation=coordinator.organisation)
 
 
 @pytest.fixture
 def anglia(employer):
-    return EmployerFactory(organisation=employer.organisation, sector=Sector.CARE)
+    return GatewayEmployerFactory(organisation=employer.organisation, sector=Sector.CARE)
 
 
 @pytest.fixture
@@ -47,17 +50,17 @@ def employer2(db):
 
 @pytest.fixture
 def broads(employer2):
-    return EmployerFactory(organisation=employer2.organisation, sector=Sector.LOGISTICS)
+    return GatewayEmployerFactory(organisation=employer2.organisation, sector=Sector.LOGISTICS)
 
 
 @pytest.fixture
 def opportunity(anglia, coordinator):
-    return OpportunityFactory(employer=anglia, title="Care assistant", created_by=coordinator)
+    return GatewayOpportunityFactory(employer=anglia, title="Care assistant", created_by=coordinator)
 
 
 @pytest.fixture
 def opportunity2(broads, coordinator):
-    return OpportunityFactory(
+    return GatewayOpportunityFactory(
         employer=broads, title="Warehouse operative", district=District.BROADLAND, created_by=coordinator
     )
 
@@ -176,6 +179,6 @@ def candidate(gateway, case, dylan, opportunity, officer):
 
 @pytest.fixture
 def volunteering(anglia, coordinator):
-    return OpportunityFactory(
+    return GatewayOpportunityFactory(
         employer=anglia, title="Charity shop volunteer", opportunity_type=OpportunityType.VOLUNTEERING
     )

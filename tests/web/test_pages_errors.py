@@ -13,7 +13,7 @@ urlpatterns = [path("boom/", _boom), *real_urlpatterns]
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.iom.test_pages_errors")
+@pytest.mark.urls("tests.web.test_pages_errors")
 def test_the_500_page_is_in_the_service_design_and_leaks_nothing():
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")

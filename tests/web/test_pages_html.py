@@ -19,7 +19,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from iom.models import Notification, Person, Sensitivity
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

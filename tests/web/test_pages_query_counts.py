@@ -14,7 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from iom.models import ActionStatus, Flag, Pathway, Rag, Sensitivity
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import OffenceRecordFactory
 
 pytestmark = pytest.mark.django_db

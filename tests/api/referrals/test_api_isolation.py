@@ -19,10 +19,10 @@ from iom.models import AuditAction, AuditEvent, District, OrganisationType, Role
 from partners.models import OpportunityStatus, ServiceType
 from referrals import services
 from referrals.models import ReferralState
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import PledgeFactory
-from tests.referrals.conftest import custody_last_year
 from tests.referrals.factories import ConsentFactory
+from tests.referrals.fixtures import custody_last_year
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from iom import request_context, selectors, services
 from iom.audit import audit_record
 from iom.models import AuditAction, AuditEvent, AuditOutcome
-from tests import factories
-from tests.iom.test_pages_cohorts import assert_well_formed, outline, signed_in
+from tests.iom import factories
+from tests.web.cohorts.test_pages_cohorts import assert_well_formed, outline, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from iom.models import (
     Role,
     Sensitivity,
 )
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

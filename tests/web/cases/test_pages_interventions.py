@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 
 from iom.models import AuditAction, AuditEvent, OrganisationType
 from outcomes.models import Intervention
-from tests import factories
+from tests.iom import factories
 from tests.outcomes.factories import InterventionFactory, ProgrammeFactory
 from tests.referrals.factories import ReferralFactory
 

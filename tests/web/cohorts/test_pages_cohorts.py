@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from iom.models import AuditAction, AuditEvent, AuditOutcome, District, Membership
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

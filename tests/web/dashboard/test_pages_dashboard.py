@@ -25,9 +25,9 @@ from outcomes.models import CrimeUnitCost, OffenceCategory
 from outcomes.selectors import plan_scorecard
 from outcomes.selectors.metrics import data_as_of
 from outcomes.services.snapshots import metric_snapshots_take
-from tests.factories import CohortFactory, MembershipFactory, PersonFactory, UserFactory
-from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
+from tests.iom.factories import CohortFactory, MembershipFactory, PersonFactory, UserFactory
 from tests.outcomes.factories import OffenceRecordFactory
+from tests.web.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 from web.dashboard.views import default_quarters, percent, pounds
 
 pytestmark = pytest.mark.django_db

@@ -17,9 +17,14 @@ from iom.models import AuditAction, AuditEvent, District, OrganisationType
 from partners.models import Employer, Opportunity, OpportunityStatus, Pledge, PledgeStatus, Sector, ServiceType
 from referrals import selectors, services
 from referrals.models import Placement, ReferralState
-from tests import factories
-from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
-from tests.portal.factories import EmployerFactory, OpportunityFactory, PledgeFactory, ServiceFactory
+from tests.iom import factories
+from tests.partners.factories import (
+    GatewayEmployerFactory,
+    GatewayOpportunityFactory,
+    GatewayPledgeFactory,
+    GatewayServiceFactory,
+)
+from tests.web.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +145,8 @@ def test_other_roles_are_refused_every_management_page(all_roles, role, manageme
 def some_figures(gateway, employer, employer2, anglia, broads, coordinator, opportunity, opportunity2, volunteering):
     """Anglia: a job started 120 days ago and sustained 13 weeks; a volunteering start (tracked, not counted).
     Broads: one match, not started. Both have an active pledge."""
-    PledgeFactory(employer=anglia, recorded_by=coordinator)
-    PledgeFactory(employer=broads, recorded_by=coordinator)
+    GatewayPledgeFactory(employer=anglia, recorded_by=coordinator)
+    GatewayPledgeFactory(employer=broads, recorded_by=coordinator)
     sustained = gateway.started(opportunity, days_ago=120, employer_user=employer)
     services.placement_record_event(
         acting_user=employer, placement=sustained, kind="sustained_13", occurred_on=today() - datetime.timedelta(days=5)
@@ -279,12 +284,12 @@ def test_the_dashboard_reads_in_the_same_number_of_queries_for_5_or_30_placement
 @pytest.fixture
 def coordinator_opportunities(coordinator, anglia, employer):
     """Opportunities at five employers in five sectors, each employer with a portal user."""
-    opportunities = [OpportunityFactory(employer=anglia, created_by=coordinator)]
+    opportunities = [GatewayOpportunityFactory(employer=anglia, created_by=coordinator)]
     for number, sector in enumerate([Sector.RETAIL, Sector.CONSTRUCTION, Sector.HOSPITALITY, Sector.LOGISTICS]):
         organisation = factories.OrganisationFactory(name=f"Employer {number}", type=OrganisationType.EMPLOYER)
         factories.UserFactory(username=f"employer-{number}", role="employer", organisation=organisation)
-        company = EmployerFactory(organisation=organisation, sector=sector)
-        opportunities.append(OpportunityFactory(employer=company, created_by=coordinator))
+        company = GatewayEmployerFactory(organisation=organisation, sector=sector)
+        opportunities.append(GatewayOpportunityFactory(employer=company, created_by=coordinator))
     return opportunities
 
 
@@ -341,7 +346,7 @@ def test_the_employer_form_says_when_every_organisation_is_registered(coordinato
 
 
 def test_the_employers_list_shows_pledge_and_opportunity_counts(coordinator, anglia, broads, opportunity):
-    PledgeFactory(employer=anglia, recorded_by=coordinator)
+    GatewayPledgeFactory(employer=anglia, recorded_by=coordinator)
     response = signed_in(coordinator).get("/gateway/employers/")
     rows = {employer.pk: employer for employer in response.context["page_obj"]}
     assert rows[anglia.pk].has_active_pledge and rows[anglia.pk].open_opportunities == 1
@@ -353,7 +358,7 @@ def test_the_employers_list_says_when_there_are_none(coordinator):
 
 
 def test_a_coordinator_records_a_pledge_and_the_earlier_one_lapses(coordinator, anglia):
-    earlier = PledgeFactory(employer=anglia, recorded_by=coordinator)
+    earlier = GatewayPledgeFactory(employer=anglia, recorded_by=coordinator)
     client = signed_in(coordinator)
     assert "already has an active pledge" in client.get(f"/gateway/employers/{anglia.pk}/pledge/").content.decode()
     response = client.post(
@@ -463,7 +468,7 @@ def test_the_opportunities_list_says_when_there_are_none(coordinator):
 def test_a_coordinator_matches_an_accepted_referral_to_an_open_opportunity(
     coordinator, employer, gateway, opportunity, opportunity2
 ):
-    closed = OpportunityFactory(employer=opportunity.employer, status=OpportunityStatus.CLOSED, title="Old job")
+    closed = GatewayOpportunityFactory(employer=opportunity.employer, status=OpportunityStatus.CLOSED, title="Old job")
     referral = gateway.referral()
     client = signed_in(coordinator)
     page = client.get(f"/gateway/referrals/{referral.pk}/match/")
@@ -486,7 +491,7 @@ def test_a_coordinator_matches_an_accepted_referral_to_an_open_opportunity(
 
 
 def test_matching_without_a_choice_or_to_a_closed_opportunity_writes_nothing(coordinator, gateway, opportunity):
-    closed = OpportunityFactory(employer=opportunity.employer, status=OpportunityStatus.CLOSED)
+    closed = GatewayOpportunityFactory(employer=opportunity.employer, status=OpportunityStatus.CLOSED)
     referral = gateway.referral()
     client = signed_in(coordinator)
     for data, message in (
@@ -512,11 +517,13 @@ def test_a_referral_not_yet_accepted_cannot_be_matched(coordinator, gateway, opp
 
 def test_only_visible_employment_referrals_can_be_matched(coordinator, officer, case, gateway, opportunity):
     housing = factories.OrganisationFactory(name="Broadland Housing", type=OrganisationType.HOUSING)
-    housing_service = ServiceFactory(organisation=housing, name="Tenancy support", service_type=ServiceType.HOUSING)
+    housing_service = GatewayServiceFactory(
+        organisation=housing, name="Tenancy support", service_type=ServiceType.HOUSING
+    )
     elsewhere = services.referral_create(
         acting_user=officer, case=case, service=housing_service, reason="Housing", shared_information="Name"
     )
-    other_opcc = ServiceFactory(
+    other_opcc = GatewayServiceFactory(
         organisation=factories.OrganisationFactory(name="DWP Norwich", type=OrganisationType.DWP),
         name="Work coach",
     )
@@ -529,7 +536,7 @@ def test_only_visible_employment_referrals_can_be_matched(coordinator, officer, 
         assert (
             client.post(f"/gateway/referrals/{referral.pk}/match/", {"opportunity": opportunity.pk}).status_code == 404
         )
-    own_housing = ServiceFactory(
+    own_housing = GatewayServiceFactory(
         organisation=coordinator.organisation, name="Housing advice", service_type=ServiceType.HOUSING
     )
     not_employment = gateway.referral()
@@ -560,10 +567,10 @@ def test_the_empty_dashboard_is_well_formed(analyst):
 
 def add_employers(count: int, coordinator) -> None:
     for _ in range(count):
-        company = EmployerFactory()
-        PledgeFactory(employer=company, recorded_by=coordinator)
-        OpportunityFactory(employer=company, created_by=coordinator)
-        OpportunityFactory(employer=company, created_by=coordinator, status=OpportunityStatus.FILLED)
+        company = GatewayEmployerFactory()
+        GatewayPledgeFactory(employer=company, recorded_by=coordinator)
+        GatewayOpportunityFactory(employer=company, created_by=coordinator)
+        GatewayOpportunityFactory(employer=company, created_by=coordinator, status=OpportunityStatus.FILLED)
 
 
 @pytest.mark.parametrize("url", ["/gateway/employers/", "/gateway/opportunities/"])

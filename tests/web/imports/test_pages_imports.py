@@ -14,8 +14,8 @@ from iom.models import Cohort, Person
 from iom.pnc import make_pnc_id
 from outcomes.models import ImportKind, ImportRun, ImportState
 from outcomes.services.imports import KINDS
-from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
-from tests.outcomes.test_pages_dashboard import tables
+from tests.web.dashboard.test_pages_dashboard import tables
+from tests.web.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 
 pytestmark = pytest.mark.django_db
 

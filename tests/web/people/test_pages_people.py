@@ -23,7 +23,7 @@ from iom.models import (
     Rag,
     Sensitivity,
 )
-from tests import factories
+from tests.iom import factories
 
 pytestmark = pytest.mark.django_db
 

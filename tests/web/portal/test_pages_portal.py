@@ -15,9 +15,9 @@ from django.utils import timezone
 from iom.models import AuditAction, AuditEvent
 from referrals import selectors, services
 from referrals.models import Placement, PlacementEvent, ReferralState
-from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
-from tests.portal.conftest import SUPPORT
-from tests.portal.factories import EmployerFactory, OpportunityFactory, PledgeFactory
+from tests.partners.factories import GatewayEmployerFactory, GatewayOpportunityFactory, GatewayPledgeFactory
+from tests.web.gateway_fixtures import SUPPORT
+from tests.web.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 
 pytestmark = pytest.mark.django_db
 
@@ -317,9 +317,11 @@ def test_the_opportunities_page_says_when_there_are_none(employer, anglia):
 
 
 def test_the_pledge_page_shows_the_active_pledge(employer, anglia, coordinator):
-    PledgeFactory(employer=anglia, opportunities_pledged=3, signed_by="Jo Bloggs, Director", recorded_by=coordinator)
-    other = EmployerFactory()
-    PledgeFactory(employer=other, signed_by="Somebody Else", recorded_by=coordinator)
+    GatewayPledgeFactory(
+        employer=anglia, opportunities_pledged=3, signed_by="Jo Bloggs, Director", recorded_by=coordinator
+    )
+    other = GatewayEmployerFactory()
+    GatewayPledgeFactory(employer=other, signed_by="Somebody Else", recorded_by=coordinator)
     html = signed_in(employer).get("/portal/pledge/").content.decode()
     assert "You have pledged 3 opportunities" in html
     assert "Jo Bloggs, Director" in html
@@ -336,8 +338,8 @@ def test_the_pledge_page_explains_an_unregistered_employer(employer):
 
 
 def test_every_portal_page_has_a_title_one_heading_and_labelled_controls(employer, candidate, anglia, coordinator):
-    PledgeFactory(employer=anglia, recorded_by=coordinator)
-    OpportunityFactory(employer=anglia, created_by=coordinator)
+    GatewayPledgeFactory(employer=anglia, recorded_by=coordinator)
+    GatewayOpportunityFactory(employer=anglia, created_by=coordinator)
     client = signed_in(employer)
     for url in ["/portal/", f"/portal/candidates/{candidate.pk}/", "/portal/opportunities/", "/portal/pledge/"]:
         response = client.get(url)

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from iom.models import AuditAction, AuditEvent
 from referrals.models import Consent, DisclosedConviction, Referral, ReferralState, ReferralUpdate
-from tests.iom.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
-from tests.referrals.conftest import custody_last_year
 from tests.referrals.factories import ConsentFactory
+from tests.referrals.fixtures import custody_last_year
+from tests.web.test_pages_html import assert_error_summary_links_to_fields, assert_well_formed
 
 pytestmark = pytest.mark.django_db
 
