@@ -255,6 +255,9 @@ def _pre_post(result: dict[str, Any]) -> dict[str, Any]:
         "cost_before_text": pounds(result["cost_before"]),
         "cost_after_text": pounds(result["cost_after"]),
         "cost_change_text": pounds(result["cost_change"]),
+        # The tables' rows, (category, year before, year after), for dashboard/_before_after.html.
+        "offences_rows": [(row["label"], row["before"], row["after"]) for row in categories],
+        "cost_rows": [(row["label"], row["cost_before_text"], row["cost_after_text"]) for row in costed],
         "offences_chart": {
             "kind": "bars",
             "axis": "Offences",
