@@ -17,10 +17,10 @@ from referrals import services, tasks
 from referrals.models import DisclosedConviction, Placement, PlacementEvent, Referral, ReferralState
 from referrals.rehabilitation import add_months
 from referrals.working_days import add_working_days, is_working_day
-from tests import factories
+from tests.iom import factories
 from tests.partners.factories import OpportunityFactory, ServiceFactory
-from tests.referrals.conftest import custody_last_year, fine_three_years_ago
 from tests.referrals.factories import PlacementFactory
+from tests.referrals.fixtures import custody_last_year, fine_three_years_ago
 
 pytestmark = pytest.mark.django_db
 
