@@ -6,8 +6,7 @@ reference data.
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +14,8 @@ from django.db import transaction
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
 from iom.models import AuditAction, District, Organisation, OrganisationType, User
-from iom.services._validation import cleaned_copy, reject_unknown, today
+from iom.services._validation import cleaned_copy, today
+from iom.unset import KEEP, Keep, given
 from partners.models import (
     STATUTORY_ORGANISATION_TYPES,
     Commitment,
@@ -28,19 +28,6 @@ from partners.models import (
 )
 from partners.rules import COORDINATE_GATEWAY, MANAGE_SERVICES
 
-SERVICE_FIELDS = ("organisation", "name", "service_type", "districts", "eligibility", "consent_required", "active")
-EMPLOYER_FIELDS = ("sector", "size", "districts", "contact_name", "contact_email", "contact_phone")
-OPPORTUNITY_FIELDS = (
-    "employer",
-    "opportunity_type",
-    "title",
-    "district",
-    "hours_per_week",
-    "closing_on",
-    "positions",
-    "status",
-)
-
 
 def ensure_coordinator(user: User) -> None:
     COORDINATE_GATEWAY.ensure(user)
@@ -52,14 +39,37 @@ def _check_districts(field: str, districts: Sequence[str]) -> None:
         raise ValidationError({field: f"Unknown district codes: {', '.join(unknown)}."})
 
 
-def service_save(*, acting_user: User, data: Mapping[str, Any], service: Service | None = None) -> Service:
-    """Create or change a partner service. Consent is always required for non-statutory partners."""
+def service_save(
+    *,
+    acting_user: User,
+    service: Service | None = None,
+    organisation: Organisation | Keep = KEEP,
+    name: str | Keep = KEEP,
+    service_type: str | Keep = KEEP,
+    districts: Sequence[str] | Keep = KEEP,
+    eligibility: str | Keep = KEEP,
+    consent_required: bool | Keep = KEEP,
+    active: bool | Keep = KEEP,
+) -> Service:
+    """Create a partner service, or change ``service``. Consent is always required for non-statutory partners.
+
+    Only the fields given are written and audited; on a new service the others keep the model's defaults.
+    """
     MANAGE_SERVICES.ensure(acting_user)
-    reject_unknown(data, SERVICE_FIELDS)
-    values = dict(data)
-    _check_districts("districts", values.get("districts") or [])
-    organisation: Organisation | None = values.get("organisation") or (service.organisation if service else None)
-    if organisation is not None and organisation.type not in STATUTORY_ORGANISATION_TYPES:
+    if districts is not KEEP:
+        _check_districts("districts", districts)
+        districts = list(districts)
+    values = given(
+        organisation=organisation,
+        name=name,
+        service_type=service_type,
+        districts=districts,
+        eligibility=eligibility,
+        consent_required=consent_required,
+        active=active,
+    )
+    provider = organisation if organisation is not KEEP else (service.organisation if service else None)
+    if provider is not None and provider.type not in STATUTORY_ORGANISATION_TYPES:
         values["consent_required"] = True
     target = service or Service()
     before = snapshot(target, values) if service else {}
@@ -75,22 +85,42 @@ def service_save(*, acting_user: User, data: Mapping[str, Any], service: Service
     return candidate
 
 
-def employer_register(*, acting_user: User, organisation: Organisation, data: Mapping[str, Any]) -> Employer:
+def employer_register(
+    *,
+    acting_user: User,
+    organisation: Organisation,
+    sector: str,
+    size: str,
+    districts: Sequence[str] | Keep = KEEP,
+    contact_name: str | Keep = KEEP,
+    contact_email: str | Keep = KEEP,
+    contact_phone: str | Keep = KEEP,
+) -> Employer:
+    """Register an employer organisation with Gateway to Employment; the fields given are audited."""
     ensure_coordinator(acting_user)
-    reject_unknown(data, EMPLOYER_FIELDS)
     if organisation.type != OrganisationType.EMPLOYER:
         raise ValidationError({"organisation": "Only organisations of type employer can join Gateway to Employment."})
     if Employer.objects.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} is already registered."})
-    _check_districts("districts", data.get("districts") or [])
-    employer = cleaned_copy(Employer(organisation=organisation), dict(data))
+    if districts is not KEEP:
+        _check_districts("districts", districts)
+        districts = list(districts)
+    values = given(
+        sector=sector,
+        size=size,
+        districts=districts,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+    )
+    employer = cleaned_copy(Employer(organisation=organisation), values)
     with transaction.atomic():
         employer.save()
         audit_record(
             user=acting_user,
             action=AuditAction.CREATE,
             obj=employer,
-            changes=field_changes({}, snapshot(employer, data)),
+            changes=field_changes({}, snapshot(employer, values)),
         )
     return employer
 
@@ -151,16 +181,34 @@ def pledge_lapse(*, acting_user: User, pledge: Pledge) -> Pledge:
 def opportunity_save(
     *,
     acting_user: User,
-    data: Mapping[str, Any],
     opportunity: Opportunity | None = None,
     version: int | None = None,
+    employer: Employer | Keep = KEEP,
+    opportunity_type: str | Keep = KEEP,
+    title: str | Keep = KEEP,
+    district: str | Keep = KEEP,
+    hours_per_week: int | Keep | None = KEEP,
+    closing_on: datetime.date | Keep | None = KEEP,
+    positions: int | Keep = KEEP,
+    status: str | Keep = KEEP,
 ) -> Opportunity:
     """Publish an opportunity, or change one at the ``version`` the coordinator read (two coordinators
-    editing the same opportunity never silently overwrite each other)."""
+    editing the same opportunity never silently overwrite each other).
+
+    Only the fields given are written and audited; on a new opportunity the others keep the model's defaults.
+    """
     ensure_coordinator(acting_user)
-    reject_unknown(data, OPPORTUNITY_FIELDS)
-    values = dict(data)
-    if opportunity is None and values.get("status", OpportunityStatus.OPEN) != OpportunityStatus.OPEN:
+    values = given(
+        employer=employer,
+        opportunity_type=opportunity_type,
+        title=title,
+        district=district,
+        hours_per_week=hours_per_week,
+        closing_on=closing_on,
+        positions=positions,
+        status=status,
+    )
+    if opportunity is None and status is not KEEP and status != OpportunityStatus.OPEN:
         raise ValidationError({"status": "A new opportunity starts open."})
     target = opportunity or Opportunity(created_by=acting_user)
     candidate = cleaned_copy(target, values)

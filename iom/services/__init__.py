@@ -2,7 +2,6 @@
 
 from iom.services.accounts import role_validate
 from iom.services.cases import (
-    KEEP,
     action_add,
     action_cancel,
     action_complete,
@@ -18,6 +17,7 @@ from iom.services.cohorts import cohort_create, membership_adopt, membership_exi
 from iom.services.grants import case_grant, case_revoke
 from iom.services.notifications import notification_mark_read, notify, remind_overdue_actions
 from iom.services.people import person_create, person_update
+from iom.unset import KEEP
 
 __all__ = [
     "KEEP",

@@ -3,11 +3,13 @@
 import copy
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
 
 
 def today() -> datetime.date:
@@ -15,18 +17,12 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
-
-
 def not_in_future(field: str, value: datetime.date | None, label: str) -> None:
     if value is not None and value > today():
         raise ValidationError({field: f"{label} cannot be in the future."})
 
 
-def cleaned_copy(instance: models.Model, values: Mapping[str, Any], *, exclude: Iterable[str] = ()) -> models.Model:
+def cleaned_copy(instance: M, values: Mapping[str, object], *, exclude: Iterable[str] = ()) -> M:
     """A copy of ``instance`` with ``values`` applied and model validation run; the original is untouched."""
     candidate = copy.copy(instance)
     for name, value in values.items():

@@ -1,7 +1,6 @@
 """Writes to cases: open, allocate, status, pathway assessments, the action plan and notes."""
 
 import datetime
-import enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +28,8 @@ from iom.models import (
     User,
 )
 from iom.policy import LEAD_CASES, MANAGE_OFFENDERS, SCHEME_WIDE
-from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
+from iom.services._validation import cleaned_copy, not_in_future, today
+from iom.unset import KEEP, Keep, given
 
 
 def _sees_team_cases(user: User, team: Team, case: Case | None) -> bool:
@@ -146,15 +146,6 @@ def _status_values(*, case: Case, status: str) -> dict[str, Any]:
     if status == case.status:
         closed_on = case.closed_on
     return {"status": status, "closed_on": closed_on}
-
-
-class Keep(enum.Enum):
-    """What :func:`case_update` is given for a person it should leave as they are (``None`` means nobody)."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
 
 
 def case_update(
@@ -293,19 +284,28 @@ def action_add(
     return action
 
 
-def action_update(*, acting_user: User, action: Action, version: int, data: dict[str, Any]) -> Action:
+def action_update(
+    *,
+    acting_user: User,
+    action: Action,
+    version: int,
+    pathway: str | Keep | None = KEEP,
+    description: str | Keep = KEEP,
+    owner: User | Keep = KEEP,
+    due_on: datetime.date | Keep = KEEP,
+) -> Action:
+    """Change an open action at ``version``; only the fields given (not :data:`KEEP`) are written."""
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="change action")
-    reject_unknown(data, ACTION_FIELDS)
     if action.status != ActionStatus.OPEN:
         raise ValidationError({"status": f"Only open actions can be changed; this one is {action.status}."})
-    values = dict(data)
-    if "description" in values:
-        values["description"] = (values["description"] or "").strip()
-    if values.get("pathway") == "":
-        values["pathway"] = None
+    if description is not KEEP:
+        description = (description or "").strip()
+    if pathway == "":
+        pathway = None
+    values = given(pathway=pathway, description=description, owner=owner, due_on=due_on)
     cleaned_copy(action, values)
-    if "owner" in values:
-        _check_owner(values["owner"], action.case)
+    if owner is not KEEP:
+        _check_owner(owner, action.case)
     update_audited(
         acting_user=acting_user, instance=action, version=version, values=values, person=action.case.person_id
     )

@@ -1,8 +1,6 @@
 """Cohorts and the panel's adoption and exit decisions. History is appended, never rewritten."""
 
 import datetime
-from collections.abc import Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,20 +11,26 @@ from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import audited_change
 from iom.models import AuditAction, Cohort, Membership, Person, Scheme, User
 from iom.policy import ALL_COHORTS, MANAGE_COHORTS
-from iom.services._validation import cleaned_copy, not_in_future, reject_unknown, today
+from iom.services._validation import not_in_future, today
 
 COHORT_FIELDS = ("slug", "name", "description", "scheme", "active")
 
 
-def cohort_create(*, acting_user: User, data: Mapping[str, Any]) -> Cohort:
+def cohort_create(
+    *,
+    acting_user: User,
+    slug: str,
+    name: str,
+    description: str = "",
+    scheme: Scheme | None = None,
+    active: bool = True,
+) -> Cohort:
     """Cohorts are reference data: IOM managers (for their scheme) and administrators create them."""
     MANAGE_COHORTS.ensure(acting_user)
-    reject_unknown(data, COHORT_FIELDS)
-    values = dict(data)
-    scheme: Scheme | None = values.get("scheme")
     if not ALL_COHORTS.allows(acting_user) and (scheme is None or not acting_user.teams.filter(scheme=scheme).exists()):
         raise ValidationError({"scheme": "Choose your own scheme."})
-    cohort = cleaned_copy(Cohort(), values)
+    cohort = Cohort(slug=slug, name=name, description=description, scheme=scheme, active=active)
+    cohort.full_clean()
     with transaction.atomic():
         cohort.save()
         audit_record(

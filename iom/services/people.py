@@ -1,7 +1,7 @@
 """Writes to people: create (with the first case when an officer creates them) and locked edits."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +11,9 @@ from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
 from iom.models import AuditAction, Flag, Person, Team, User
 from iom.policy import LEAD_OWN_NEW_CASES, MANAGE_OWN_NEW_CASES, SCHEME_WIDE
-from iom.services._validation import cleaned_copy, reject_unknown, today
+from iom.services._validation import cleaned_copy, today
 from iom.services.cases import case_open
+from iom.unset import KEEP, Keep, given
 
 PERSON_FIELDS = (
     "pnc_id",
@@ -28,28 +29,47 @@ PERSON_FIELDS = (
 )
 
 
-def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
-    values = dict(data)
-    for name in ("pnc_id", "crn"):
-        if name in values and isinstance(values[name], str):
-            values[name] = values[name].strip().upper() or None
-    for name in ("first_name", "last_name"):
-        if name in values and isinstance(values[name], str):
-            values[name] = values[name].strip()
-    if "aliases" in values:
-        aliases = values["aliases"]
-        if isinstance(aliases, list | tuple):
-            aliases = "\n".join(aliases)
-        values["aliases"] = "\n".join(line.strip() for line in (aliases or "").splitlines() if line.strip())
-    for name in ("gender", "ethnicity", "district", "risk_of_serious_harm"):
-        if values.get(name) == "":
-            values[name] = None
-    return values
+def _code(value: str | None) -> str | None:
+    """PNC IDs and CRNs are kept upper-case, and ``None`` when blank."""
+    return (value.strip().upper() or None) if isinstance(value, str) else value
 
 
-def _check_dates(values: Mapping[str, Any]) -> None:
-    date_of_birth = values.get("date_of_birth")
-    if date_of_birth is not None and date_of_birth > today():
+def _aliases(aliases: str | Sequence[str]) -> str:
+    """One alias per line, trimmed, without blank lines; a list (the API's) is one alias per item."""
+    text = aliases if isinstance(aliases, str) else "\n".join(aliases)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _person_values(
+    *,
+    pnc_id: str | Keep,
+    crn: str | Keep | None,
+    first_name: str | Keep,
+    last_name: str | Keep,
+    aliases: str | Sequence[str] | Keep,
+    date_of_birth: datetime.date | Keep,
+    gender: str | Keep | None,
+    ethnicity: str | Keep | None,
+    district: str | Keep | None,
+    risk_of_serious_harm: str | Keep | None,
+) -> dict[str, object]:
+    """The given fields as they are stored: codes upper-case, names trimmed, a blank choice ``None``."""
+    return given(
+        pnc_id=pnc_id if pnc_id is KEEP else _code(pnc_id),
+        crn=crn if crn is KEEP else _code(crn),
+        first_name=first_name if first_name is KEEP else first_name.strip(),
+        last_name=last_name if last_name is KEEP else last_name.strip(),
+        aliases=aliases if aliases is KEEP else _aliases(aliases),
+        date_of_birth=date_of_birth,
+        gender=gender if gender is KEEP else gender or None,
+        ethnicity=ethnicity if ethnicity is KEEP else ethnicity or None,
+        district=district if district is KEEP else district or None,
+        risk_of_serious_harm=risk_of_serious_harm if risk_of_serious_harm is KEEP else risk_of_serious_harm or None,
+    )
+
+
+def _check_date_of_birth(date_of_birth: datetime.date | Keep) -> None:
+    if date_of_birth is not KEEP and date_of_birth > today():
         raise ValidationError({"date_of_birth": "Date of birth must be in the past."})
 
 
@@ -59,15 +79,38 @@ def _check_flags(flags: Sequence[Flag] | None) -> None:
 
 
 def person_create(
-    *, acting_user: User, data: Mapping[str, Any], flags: Sequence[Flag] | None = None, team: Team | None = None
+    *,
+    acting_user: User,
+    pnc_id: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date,
+    crn: str | None = None,
+    aliases: str | Sequence[str] = "",
+    gender: str | None = None,
+    ethnicity: str | None = None,
+    district: str | None = None,
+    risk_of_serious_harm: str | None = None,
+    flags: Sequence[Flag] | None = None,
+    team: Team | None = None,
 ) -> Person:
     """Record a new person. Officers and offender managers open a case in their team at the same time,
     otherwise they could not see the person they have just recorded."""
     access.ensure_works_cases(user=acting_user)
-    reject_unknown(data, PERSON_FIELDS)
-    values = _normalise(data)
+    values = _person_values(
+        pnc_id=pnc_id,
+        crn=crn,
+        first_name=first_name,
+        last_name=last_name,
+        aliases=aliases,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        ethnicity=ethnicity,
+        district=district,
+        risk_of_serious_harm=risk_of_serious_harm,
+    )
     team = _team_for_new_person(acting_user=acting_user, team=team)
-    _check_dates(values)
+    _check_date_of_birth(date_of_birth)
     _check_flags(flags)
     person = cleaned_copy(Person(), values)
     with transaction.atomic():
@@ -112,14 +155,37 @@ def person_update(
     acting_user: User,
     person: Person,
     version: int,
-    data: Mapping[str, Any],
+    pnc_id: str | Keep = KEEP,
+    crn: str | Keep | None = KEEP,
+    first_name: str | Keep = KEEP,
+    last_name: str | Keep = KEEP,
+    aliases: str | Sequence[str] | Keep = KEEP,
+    date_of_birth: datetime.date | Keep = KEEP,
+    gender: str | Keep | None = KEEP,
+    ethnicity: str | Keep | None = KEEP,
+    district: str | Keep | None = KEEP,
+    risk_of_serious_harm: str | Keep | None = KEEP,
     flags: Sequence[Flag] | None = None,
 ) -> Person:
-    """Change a person's record if nobody else has since ``version``; audited with old and new values."""
+    """Change a person's record if nobody else has since ``version``; audited with old and new values.
+
+    Only the fields given are changed: a field left as :data:`~iom.unset.KEEP`, or ``flags`` left as ``None``,
+    stays as it is.
+    """
     access.ensure_can_change_person(user=acting_user, person=person)
-    reject_unknown(data, PERSON_FIELDS)
-    values = _normalise(data)
-    _check_dates(values)
+    values = _person_values(
+        pnc_id=pnc_id,
+        crn=crn,
+        first_name=first_name,
+        last_name=last_name,
+        aliases=aliases,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        ethnicity=ethnicity,
+        district=district,
+        risk_of_serious_harm=risk_of_serious_harm,
+    )
+    _check_date_of_birth(date_of_birth)
     _check_flags(flags)
     cleaned_copy(person, values)
     if flags is not None:

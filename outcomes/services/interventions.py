@@ -10,21 +10,13 @@ from iom import access
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
 from iom.models import AuditAction, Case, Organisation, User
-from iom.services._validation import reject_unknown, today
+from iom.services._validation import today
+from iom.unset import KEEP, Keep, given
 from outcomes.models import Intervention, InterventionOutcome, Programme
 from referrals.models import Referral
 
 AUDITED_FIELDS = (
     "programme",
-    "provider",
-    "referral",
-    "started_on",
-    "ended_on",
-    "sessions_planned",
-    "sessions_attended",
-    "outcome",
-)
-UPDATABLE_FIELDS = (
     "provider",
     "referral",
     "started_on",
@@ -114,15 +106,36 @@ def intervention_record(
 
 
 def intervention_update(
-    *, acting_user: User, intervention: Intervention, version: int, data: dict[str, Any]
+    *,
+    acting_user: User,
+    intervention: Intervention,
+    version: int,
+    provider: Organisation | Keep | None = KEEP,
+    referral: Referral | Keep | None = KEEP,
+    started_on: datetime.date | Keep = KEEP,
+    ended_on: datetime.date | Keep | None = KEEP,
+    sessions_planned: int | Keep | None = KEEP,
+    sessions_attended: int | Keep | None = KEEP,
+    outcome: str | Keep = KEEP,
 ) -> Intervention:
-    """Change an intervention as it goes on (attendance, end date, outcome); a stale ``version`` is a conflict."""
+    """Change an intervention as it goes on (attendance, end date, outcome); a stale ``version`` is a conflict.
+
+    Only the fields given are written; every rule is checked on the result. A ``provider`` of ``None`` is the
+    programme's own.
+    """
     case = intervention.case
     access.ensure_can_change_case(user=acting_user, case=case, attempted="change intervention")
-    reject_unknown(data, UPDATABLE_FIELDS)
-    values = dict(data)
-    if "provider" in values and values["provider"] is None:
-        values["provider"] = intervention.programme.provider
+    if provider is None:
+        provider = intervention.programme.provider
+    values = given(
+        provider=provider,
+        referral=referral,
+        started_on=started_on,
+        ended_on=ended_on,
+        sessions_planned=sessions_planned,
+        sessions_attended=sessions_attended,
+        outcome=outcome,
+    )
     merged = {name: getattr(intervention, name) for name in AUDITED_FIELDS}
     merged.update(values)
     errors = _intervention_errors(case=case, values=merged)

@@ -19,7 +19,8 @@ from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
 from iom.errors import ConflictError
 from iom.models import AuditAction, AuditOutcome, User
-from iom.services._validation import reject_unknown, today
+from iom.services._validation import today
+from iom.unset import KEEP, Keep, given
 from outcomes import financial_years
 from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
 from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS
@@ -131,7 +132,17 @@ def _measure_errors(*, measure: PlanMeasure, values: dict[str, Any]) -> dict[str
     return errors
 
 
-def plan_measure_update(*, acting_user: User, measure: PlanMeasure, version: int, data: dict[str, Any]) -> PlanMeasure:
+def plan_measure_update(
+    *,
+    acting_user: User,
+    measure: PlanMeasure,
+    version: int,
+    baseline: Decimal | int | Keep | None = KEEP,
+    baseline_period: int | Keep | None = KEEP,
+    target: Decimal | int | Keep | None = KEEP,
+    period_from: int | Keep = KEEP,
+    period_to: int | Keep = KEEP,
+) -> PlanMeasure:
     """Change a measure's baseline, baseline period, target or periods; a stale ``version`` is a conflict.
 
     Only the given fields change; the rest keep their values and every rule is checked on the result.
@@ -144,8 +155,13 @@ def plan_measure_update(*, acting_user: User, measure: PlanMeasure, version: int
             attempted="change plan measure",
             message="Only IOM managers and administrators change the Plan's measures.",
         )
-    reject_unknown(data, MEASURE_FIELDS)
-    values = dict(data)
+    values = given(
+        baseline=baseline,
+        baseline_period=baseline_period,
+        target=target,
+        period_from=period_from,
+        period_to=period_to,
+    )
     merged = {name: getattr(measure, name) for name in MEASURE_FIELDS}
     merged.update(values)
     errors = _measure_errors(measure=measure, values=merged)

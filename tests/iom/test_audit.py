@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_view_a_change_and_a_refused_change_each_leave_the_right_event(officer, officer2, person):
     selectors.person_get(user=officer, pk=person.pk)
-    services.person_update(acting_user=officer, person=person, version=person.version, data={"last_name": "Newname"})
+    services.person_update(acting_user=officer, person=person, version=person.version, last_name="Newname")
     with pytest.raises(Exception):  # noqa: B017  (404 for the other team, tested elsewhere)
-        services.person_update(acting_user=officer2, person=person, version=person.version, data={"last_name": "X"})
+        services.person_update(acting_user=officer2, person=person, version=person.version, last_name="X")
     events = list(AuditEvent.objects.order_by("pk").values_list("username", "action", "outcome", "person_id"))
     assert events == [
         ("officer", "view", "done", person.pk),

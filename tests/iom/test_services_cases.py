@@ -75,11 +75,11 @@ def test_an_action_owner_must_be_able_to_see_the_case(officer, officer2, case):
 
 def test_a_stale_action_edit_is_a_conflict(officer, probation, case):
     action = factories.ActionFactory(case=case, owner=officer)
-    services.action_update(acting_user=probation, action=action, version=1, data={"description": "Theirs"})
+    services.action_update(acting_user=probation, action=action, version=1, description="Theirs")
     stale = Action.objects.get(pk=action.pk)
     stale.version = 1
     with pytest.raises(ConflictError):
-        services.action_update(acting_user=officer, action=stale, version=1, data={"description": "Mine"})
+        services.action_update(acting_user=officer, action=stale, version=1, description="Mine")
     assert Action.objects.get(pk=action.pk).description == "Theirs"
 
 

@@ -88,13 +88,13 @@ def test_a_manager_of_another_scheme_cannot_adopt_into_this_cohort(outsider_mana
 
 
 def test_cohorts_are_created_by_managers_for_their_scheme(manager, officer, norfolk, suffolk_team):
-    cohort = services.cohort_create(acting_user=manager, data={"slug": "free", "name": "Free", "scheme": norfolk})
+    cohort = services.cohort_create(acting_user=manager, slug="free", name="Free", scheme=norfolk)
     assert cohort.scheme == norfolk
     with pytest.raises(ValidationError):
-        services.cohort_create(acting_user=manager, data={"slug": "x", "name": "X", "scheme": suffolk_team.scheme})
+        services.cohort_create(acting_user=manager, slug="x", name="X", scheme=suffolk_team.scheme)
     with pytest.raises(PermissionDenied):
-        services.cohort_create(acting_user=officer, data={"slug": "y", "name": "Y", "scheme": norfolk})
+        services.cohort_create(acting_user=officer, slug="y", name="Y", scheme=norfolk)
     with pytest.raises(ValidationError) as excinfo:
-        services.cohort_create(acting_user=manager, data={"slug": "Not A Slug", "name": "Z", "scheme": norfolk})
+        services.cohort_create(acting_user=manager, slug="Not A Slug", name="Z", scheme=norfolk)
     assert "slug" in excinfo.value.message_dict
     assert factories.CohortFactory._meta.model.objects.count() == 1

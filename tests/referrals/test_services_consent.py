@@ -129,12 +129,10 @@ def test_a_statutory_service_that_needs_no_consent_takes_the_referral(draft_refe
 def test_the_service_directory_always_requires_consent_for_non_statutory_partners(admin_user, partner):
     service = service_save(
         acting_user=admin_user,
-        data={
-            "organisation": partner.organisation,
-            "name": "Floating support",
-            "service_type": ServiceType.HOUSING,
-            "consent_required": False,
-        },
+        organisation=partner.organisation,
+        name="Floating support",
+        service_type=ServiceType.HOUSING,
+        consent_required=False,
     )
     assert service.consent_required is True
 

@@ -189,7 +189,7 @@ def action_edit(request: AuthenticatedRequest, pk: int):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.action_update(acting_user=request.user, action=action, version=version, data=data)
+            services.action_update(acting_user=request.user, action=action, version=version, **data)
         except ConflictError as exc:
             conflict = selectors.record_reload(instance=action, related=("owner",))
             form.add_error(None, exc.message)

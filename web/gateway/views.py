@@ -234,9 +234,7 @@ def employer_new(request: AuthenticatedRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
         with service_errors_onto(form):
-            employer = partner_services.employer_register(
-                acting_user=request.user, organisation=organisation, data=data
-            )
+            employer = partner_services.employer_register(acting_user=request.user, organisation=organisation, **data)
             messages.success(request, f"{employer} is registered with Gateway to Employment.")
             return redirect("gateway-employer", pk=employer.pk)
     return render(request, "gateway/employer_new.html", {"form": form})
@@ -301,7 +299,7 @@ def opportunity_new(request: AuthenticatedRequest) -> HttpResponse:
     form = OpportunityForm(_posted(request), employers=employers_listed, initial=initial)
     if request.method == "POST" and form.is_valid():
         with service_errors_onto(form):
-            opportunity = partner_services.opportunity_save(acting_user=request.user, data=form.cleaned_data)
+            opportunity = partner_services.opportunity_save(acting_user=request.user, **form.cleaned_data)
             messages.success(request, f"“{opportunity.title}” at {opportunity.employer} is published.")
             return redirect("gateway-employer", pk=opportunity.employer_id)
     return render(request, "gateway/opportunity_new.html", {"form": form, "has_employers": employers_listed.exists()})

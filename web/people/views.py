@@ -40,7 +40,7 @@ def create(request: AuthenticatedRequest):
         with service_errors_onto(form):
             person = services.person_create(
                 acting_user=request.user,
-                data=form.service_data(),
+                **form.service_data(),
                 flags=list(form.cleaned_data["flags"]),
                 team=form.cleaned_data["team"],
             )
@@ -73,7 +73,7 @@ def edit(request: AuthenticatedRequest, pk: int):
                     acting_user=request.user,
                     person=person,
                     version=form.cleaned_data["version"],
-                    data=form.service_data(),
+                    **form.service_data(),
                     flags=list(form.cleaned_data["flags"]),
                 )
             except ConflictError as exc:

@@ -268,7 +268,7 @@ def measure_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
                 acting_user=request.user,
                 measure=measure,
                 version=form.cleaned_data["version"],
-                data=form.service_data(),
+                **form.service_data(),
             )
         except ConflictError as exc:
             conflict = iom_selectors.record_reload(instance=measure)

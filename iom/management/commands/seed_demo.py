@@ -403,9 +403,7 @@ def _ensure_cohorts(*, scheme: Scheme, manager: User) -> dict[str, Cohort]:
     for slug, name, description in COHORTS:
         cohort = Cohort.objects.filter(slug=slug).first()
         if cohort is None:
-            cohort = cohort_create(
-                acting_user=manager, data={"slug": slug, "name": name, "description": description, "scheme": scheme}
-            )
+            cohort = cohort_create(acting_user=manager, slug=slug, name=name, description=description, scheme=scheme)
         cohorts[slug] = cohort
     return cohorts
 
@@ -505,18 +503,9 @@ class CaseloadBuilder:
         aliases = ""
         if rng.random() < 0.2:
             aliases = rng.choice([f"{fake.first_name()} {last_name}", f"{first_name} {fake.last_name()}"])
-        data = {
-            "pnc_id": make_pnc_id(first_arrest_year, number),
-            "crn": crn,
-            "first_name": first_name,
-            "last_name": last_name,
-            "aliases": aliases,
-            "date_of_birth": date_of_birth,
-            "gender": gender,
-            "ethnicity": _weighted(rng, ETHNICITIES),
-            "district": _weighted(rng, plan.districts),
-            "risk_of_serious_harm": _weighted(rng, RISKS),
-        }
+        ethnicity = _weighted(rng, ETHNICITIES)
+        district = _weighted(rng, plan.districts)
+        risk_of_serious_harm = _weighted(rng, RISKS)
         chances = {
             "neighbourhood-crime": 0.8 if cohort_slug == "fixed" else 0.15,
             "drugs": 0.45,
@@ -529,7 +518,20 @@ class CaseloadBuilder:
             if code in self.cast.flags and rng.random() < chance
         ]
         # Created by the manager without a team, so the case can be opened with its real (past) date below.
-        return person_create(acting_user=self.manager, data=data, flags=flags)
+        return person_create(
+            acting_user=self.manager,
+            pnc_id=make_pnc_id(first_arrest_year, number),
+            crn=crn,
+            first_name=first_name,
+            last_name=last_name,
+            aliases=aliases,
+            date_of_birth=date_of_birth,
+            gender=gender,
+            ethnicity=ethnicity,
+            district=district,
+            risk_of_serious_harm=risk_of_serious_harm,
+            flags=flags,
+        )
 
     def _memberships(
         self, *, person: Person, case: Case, worker: User, cohort_slug: str, adopted_months_ago: int, story: str

@@ -992,14 +992,12 @@ def _ensure_services(*, admin: User, organisations: dict[str, Organisation]) -> 
         if service is None:
             service = service_save(
                 acting_user=admin,
-                data={
-                    "organisation": organisation,
-                    "name": spec.name,
-                    "service_type": spec.service_type,
-                    "eligibility": spec.eligibility,
-                    "consent_required": spec.consent_required,
-                    "active": True,
-                },
+                organisation=organisation,
+                name=spec.name,
+                service_type=spec.service_type,
+                eligibility=spec.eligibility,
+                consent_required=spec.consent_required,
+                active=True,
             )
             created.append(spec.name)
         services[spec.key] = service
@@ -1102,14 +1100,12 @@ class PartnersBuilder:
                 employer = employer_register(
                     acting_user=self.coordinator,
                     organisation=organisation,
-                    data={
-                        "sector": spec.sector,
-                        "size": spec.size,
-                        "districts": list(spec.districts),
-                        "contact_name": spec.contact_name,
-                        "contact_email": f"recruitment@{spec.slug}.example.org",
-                        "contact_phone": spec.contact_phone,
-                    },
+                    sector=spec.sector,
+                    size=spec.size,
+                    districts=list(spec.districts),
+                    contact_name=spec.contact_name,
+                    contact_email=f"recruitment@{spec.slug}.example.org",
+                    contact_phone=spec.contact_phone,
                 )
                 for pledge in spec.pledges:
                     recorded = pledge_record(
@@ -1129,15 +1125,13 @@ class PartnersBuilder:
                     closing = opportunity.closing_in_days
                     saved = opportunity_save(
                         acting_user=self.coordinator,
-                        data={
-                            "employer": employer,
-                            "opportunity_type": opportunity.opportunity_type,
-                            "title": opportunity.title,
-                            "district": opportunity.district,
-                            "hours_per_week": opportunity.hours_per_week,
-                            "positions": opportunity.positions,
-                            "closing_on": None if closing is None else self.today + datetime.timedelta(days=closing),
-                        },
+                        employer=employer,
+                        opportunity_type=opportunity.opportunity_type,
+                        title=opportunity.title,
+                        district=opportunity.district,
+                        hours_per_week=opportunity.hours_per_week,
+                        positions=opportunity.positions,
+                        closing_on=None if closing is None else self.today + datetime.timedelta(days=closing),
                     )
                     _backdate(Opportunity, saved.pk, created_at=self.at(opportunity.posted_days_ago))
                 self.opportunities[opportunity.key] = saved
@@ -1153,7 +1147,7 @@ class PartnersBuilder:
                         acting_user=self.coordinator,
                         opportunity=saved,
                         version=saved.version,
-                        data={"status": opportunity.final_status},
+                        status=opportunity.final_status,
                     )
 
     # Referrals.

@@ -173,7 +173,7 @@ def test_a_reduced_measure_has_no_target_field(manager):
 def test_a_measure_changed_meanwhile_is_not_overwritten(manager, admin_user):
     client = signed_in(manager)
     client.get(KSI_EDIT)
-    plan_measure_update(acting_user=admin_user, measure=seeded("ksi-road-collisions"), version=1, data={"target": 300})
+    plan_measure_update(acting_user=admin_user, measure=seeded("ksi-road-collisions"), version=1, target=300)
     response = client.post(KSI_EDIT, measure_form(target="310"))
     assert response.status_code == 200
     page = text(response)
