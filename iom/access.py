@@ -17,7 +17,7 @@ change is ``PermissionDenied``. Every refused write is audited.
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from iom.audit import audit_record
@@ -108,7 +108,7 @@ CREATING_ATTEMPTS = frozenset(
 )
 
 
-def refuse(*, user: User, obj, person_id: int | None, exc: Exception, details: dict | None = None) -> NoReturn:
+def refuse(*, user: User, obj: Model, person_id: int | None, exc: Exception, details: dict | None = None) -> NoReturn:
     """Audit a refused write, then raise ``exc``: the one way every app's permission checks refuse a write.
 
     ``details["attempted"]`` names the attempt; one in :data:`CREATING_ATTEMPTS` is audited as a refused
@@ -128,7 +128,7 @@ def ensure_works_cases(*, user: User) -> None:
 
 
 def _ensure_can_change(
-    *, user: User, obj, person_id: int | None, changeable: QuerySet, visible: QuerySet, attempted: str, noun: str
+    *, user: User, obj: Model, person_id: int | None, changeable: QuerySet, visible: QuerySet, attempted: str, noun: str
 ) -> None:
     """The one refusal ladder for writes: role (403), visibility (404), permission to change (403)."""
     details = {"attempted": attempted}

@@ -5,6 +5,8 @@ administrator and not a superuser (docs/roles.md). People, cases and notes are
 deliberately not registered here.
 """
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -20,8 +22,8 @@ def _is_administrator(request) -> bool:
     return bool(user.is_active and user.is_staff and (ADMINISTER.covers(user) or user.is_superuser))
 
 
-class AdministratorAccess:
-    """Every permission on these models follows the administrator role."""
+class AdministratorAccess(admin.ModelAdmin):
+    """Every permission on these models follows the administrator role (the first base of each admin here)."""
 
     def has_module_permission(self, request):
         return _is_administrator(request)
@@ -51,22 +53,29 @@ class AdministratorAccess:
         return super().log_change(request, obj, message)
 
 
-class RoleFitsOrganisation:
-    def clean(self):
+def _check_role_fits_organisation(cleaned_data: dict[str, Any]) -> None:
+    role_validate(role=cleaned_data.get("role"), organisation=cleaned_data.get("organisation"))
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):  # type: ignore[name-defined]  # the stubs omit the auth forms' Meta
+        model = User
+
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
-        role_validate(role=cleaned.get("role"), organisation=cleaned.get("organisation"))
+        _check_role_fits_organisation(self.cleaned_data)
         return cleaned
 
 
-class UserChangeForm(RoleFitsOrganisation, auth_forms.UserChangeForm):
-    class Meta(auth_forms.UserChangeForm.Meta):
-        model = User
-
-
-class UserCreationForm(RoleFitsOrganisation, auth_forms.UserCreationForm):
-    class Meta(auth_forms.UserCreationForm.Meta):
+class UserCreationForm(auth_forms.UserCreationForm):
+    class Meta(auth_forms.UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs omit the auth forms' Meta
         model = User
         fields = ("username", "role", "organisation", "email")
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        _check_role_fits_organisation(self.cleaned_data)
+        return cleaned
 
 
 @admin.register(User)
@@ -119,6 +128,18 @@ class CohortAdmin(AdministratorAccess, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+AUDIT_EVENT_FIELDS = (
+    "occurred_at",
+    "username",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "person_id",
+    "request_id",
+)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(AdministratorAccess, admin.ModelAdmin):
     """Read-only, and without changed values or details: administrators see who did what, not case content."""
@@ -126,8 +147,8 @@ class AuditEventAdmin(AdministratorAccess, admin.ModelAdmin):
     list_display = ["occurred_at", "username", "action", "outcome", "object_type", "object_id", "person_id"]
     list_filter = ["action", "outcome", "object_type"]
     search_fields = ["username", "object_id", "request_id"]
-    fields = ["occurred_at", "username", "action", "outcome", "object_type", "object_id", "person_id", "request_id"]
-    readonly_fields = fields
+    fields = AUDIT_EVENT_FIELDS
+    readonly_fields = AUDIT_EVENT_FIELDS
     date_hierarchy = "occurred_at"
 
     def has_add_permission(self, request):

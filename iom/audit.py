@@ -53,7 +53,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = obj._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
-        elif field.is_relation:
+        elif isinstance(field, models.Field) and field.is_relation:  # a foreign key: its id, not the object
             values[name] = getattr(obj, field.attname)
         else:
             values[name] = getattr(obj, name)
@@ -75,10 +75,10 @@ def audit_values(
 ) -> dict[str, Any]:
     """The field values of one audit row; :func:`audit_record` saves one, bulk writers (imports) many at once."""
     context = request_context.current()
-    is_real_user = user is not None and getattr(user, "is_authenticated", False)
+    real_user = user if user is not None and getattr(user, "is_authenticated", False) else None
     return {
-        "user_id": user.pk if is_real_user else None,
-        "username": (user.get_username() if is_real_user else username)[:150],
+        "user_id": real_user.pk if real_user is not None else None,
+        "username": (real_user.get_username() if real_user is not None else username)[:150],
         "action": str(action),
         "outcome": str(outcome),
         "object_type": object_type,
@@ -110,7 +110,7 @@ def audit_record(
     values = audit_values(
         user=user,
         action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         person_id=person_id,
         changes=changes,

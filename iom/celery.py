@@ -15,4 +15,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 if not app.conf.broker_url:
     # Eager mode never touches a broker; naming the in-memory one stops kombu warning about a missing host.
-    app.conf.broker_url = "memory://"
+    app.conf["broker_url"] = "memory://"  # as an item: the type stubs make the attribute read-only

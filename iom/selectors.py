@@ -5,6 +5,7 @@ searches a *list* event with their query (DPA 2018 s.62 "consultation"), so
 these functions are the only way pages and the API read people and cases.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -76,7 +77,7 @@ def case_get(*, user: User, pk: int) -> Case:
     return case
 
 
-def record_view(*, user: User, obj, person_id: int | None) -> None:
+def record_view(*, user: User, obj: models.Model, person_id: int | None) -> None:
     """Record that ``user`` read one record about a person (a note, an action, an assessment)."""
     audit_record(user=user, action=AuditAction.VIEW, obj=obj, person=person_id)
 
@@ -109,7 +110,7 @@ def action_list(*, user: User) -> QuerySet[Action]:
     )
 
 
-def action_list_overdue(*, user: User, on) -> QuerySet[Action]:
+def action_list_overdue(*, user: User, on: datetime.date) -> QuerySet[Action]:
     return action_list(user=user).filter(owner=user, status=ActionStatus.OPEN, due_on__lt=on)
 
 

@@ -42,15 +42,16 @@ class PlanObjectiveAdmin(AdministratorAccess, admin.ModelAdmin):
 
 
 class PlanMeasureAdminForm(forms.ModelForm):
-    def _post_clean(self):
-        super()._post_clean()
+    def validate_unique(self) -> None:
+        """The last step of model validation: after it, check every constraint of the measure too."""
+        super().validate_unique()
         # Django skips constraints on fields not in the form (the read-only ones): check them all, so a change
         # that breaks one (a kind that needs a target, say) is a form error rather than a database error.
         if not self.errors:
             try:
                 self.instance.validate_constraints()
             except ValidationError as exc:
-                self._update_errors(exc)
+                self.add_error(None, exc)
 
 
 @admin.register(plan_models.PlanMeasure)

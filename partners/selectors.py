@@ -21,7 +21,7 @@ def employer_list_visible_to(*, user: User) -> QuerySet[Employer]:
     employers = Employer.objects.select_related("organisation")
     if READ_ALL_EMPLOYERS.allows(user):
         return employers
-    if USE_PORTAL.allows(user):
+    if USE_PORTAL.allows(user) and user.organisation_id is not None:
         return employers.filter(organisation_id=user.organisation_id)
     return employers.none()
 
@@ -37,7 +37,7 @@ def opportunity_list_visible_to(*, user: User) -> QuerySet[Opportunity]:
     opportunities = Opportunity.objects.select_related("employer__organisation")
     if READ_ALL_OPPORTUNITIES.allows(user):
         return opportunities
-    if USE_PORTAL.allows(user):
+    if USE_PORTAL.allows(user) and user.organisation_id is not None:
         return opportunities.filter(employer__organisation_id=user.organisation_id)
     return opportunities.none()
 

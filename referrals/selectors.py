@@ -8,6 +8,7 @@
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +100,7 @@ def referral_record_partner_view(*, acting_user: User, referral: Referral) -> No
     )
 
 
-def referral_record_partner_views(*, acting_user: User, referrals) -> None:
+def referral_record_partner_views(*, acting_user: User, referrals: Iterable[Referral]) -> None:
     """A partner's list showed these referrals: a disclosure for each live one not seen before, else a view."""
     live = [r for r in referrals if r.state in LIVE_STATES]
     if not live:
@@ -195,7 +196,9 @@ def candidate_record_view(*, user: User, placement: Placement, via: str) -> None
 # --- Gateway figures -----------------------------------------------------------------------------
 
 
-def _event_window(queryset: QuerySet, field: str, date_from: datetime.date | None, date_to: datetime.date | None):
+def _event_window(
+    queryset: QuerySet[Placement], field: str, date_from: datetime.date | None, date_to: datetime.date | None
+) -> QuerySet[Placement]:
     if date_from:
         queryset = queryset.filter(**{f"{field}__gte": date_from})
     if date_to:

@@ -58,4 +58,5 @@ class User(AbstractUser):
 
     @property
     def organisation_type(self) -> str | None:
-        return self.organisation.type if self.organisation_id else None
+        organisation = self.organisation  # no query when organisation_id is None
+        return organisation.type if organisation is not None else None

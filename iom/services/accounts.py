@@ -25,7 +25,7 @@ ROLE_ORGANISATION_TYPES: dict[str, frozenset[str]] = {
 }
 
 
-def role_validate(*, role: str, organisation: Organisation | None) -> None:
+def role_validate(*, role: str | None, organisation: Organisation | None) -> None:
     """Refuse a role that does not fit the user's organisation, e.g. an employer user as an IOM officer."""
     if role not in ROLE_ORGANISATION_TYPES:
         raise ValidationError({"role": "Choose a role."})

@@ -1,6 +1,7 @@
 """Reads for the metric endpoints and the dashboard: who may read them, which cohort, how fresh the data is."""
 
 import datetime
+from typing import TypedDict
 
 from django.db.models import Max, QuerySet
 
@@ -16,7 +17,7 @@ def reads_metrics(user: User) -> bool:
     return READ_METRICS.allows(user)
 
 
-def metric_cohort_list(*, user: User):
+def metric_cohort_list(*, user: User) -> QuerySet[Cohort]:
     """Cohorts a metric may be restricted to: those the user can see (an analyst sees every cohort)."""
     if not reads_metrics(user):
         return Cohort.objects.none()
@@ -42,6 +43,11 @@ def metric_snapshot_list(*, metric: str, cohort_slug: str = "", limit: int = 366
     return MetricSnapshot.objects.filter(metric=metric, cohort_slug=cohort_slug).order_by("-taken_on")[:limit]
 
 
-def crime_unit_cost_sources() -> list[dict[str, str]]:
+class UnitCostSource(TypedDict):
+    price_year: str
+    source: str
+
+
+def crime_unit_cost_sources() -> list[UnitCostSource]:
     """Each price year and source the unit costs of crime come from, for the dashboard's footnote."""
     return list(CrimeUnitCost.objects.order_by("price_year", "source").values("price_year", "source").distinct())

@@ -82,14 +82,16 @@ def plan_actual_get(*, user: User, measure: PlanMeasure, period: int | None) -> 
 
 
 def _meets_target(*, kind: str, target: Decimal | None, baseline: Decimal | None, latest: Decimal) -> bool:
+    # A figure the kind needs but the measure lacks is not met (the database requires a target of every kind but
+    # reduce; measure_status reports a missing baseline as no data before asking).
     if kind == MeasureKind.REDUCE_BY_PCT:
         # (baseline - latest) / baseline >= target / 100, without dividing (exact at the boundary).
-        return (baseline - latest) * _HUNDRED >= target * baseline
+        return baseline is not None and target is not None and (baseline - latest) * _HUNDRED >= target * baseline
     if kind in (MeasureKind.REACH_RATE, MeasureKind.AT_LEAST):
-        return latest >= target
+        return target is not None and latest >= target
     if kind == MeasureKind.AT_MOST:
-        return latest <= target
-    return latest < baseline  # REDUCE
+        return target is not None and latest <= target
+    return baseline is not None and latest < baseline  # REDUCE
 
 
 def measure_status(
@@ -216,7 +218,7 @@ def _measure_score(measure: PlanMeasure, *, computed: _ComputedValues, today: da
         "kind": measure.kind,
         "unit": measure.unit,
         "computed": measure.computed,
-        "cohort": measure.cohort.slug if measure.cohort_id else None,
+        "cohort": measure.cohort.slug if measure.cohort is not None else None,
         "baseline": baseline,
         "baseline_source": baseline_source,
         "baseline_period": measure.baseline_period,
@@ -306,7 +308,7 @@ def plan_framework(*, user: User, today: datetime.date | None = None) -> dict[st
                     "title": measure.title,
                     "unit": measure.unit,
                     "computed": measure.computed,
-                    "cohort": measure.cohort.slug if measure.cohort_id else None,
+                    "cohort": measure.cohort.slug if measure.cohort is not None else None,
                     "trend": _trend(_points(measure, computed=computed, today=today)),
                 }
                 for measure in objective.measures.all()

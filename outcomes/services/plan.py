@@ -10,10 +10,10 @@ Every refusal is audited; every write is audited with old and new values in the 
 
 import decimal
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from iom.audit import audit_record, field_changes, snapshot
 from iom.changes import update_audited
@@ -39,7 +39,7 @@ def may_enter_actuals(user: User | None) -> bool:
     return ENTER_PLAN_ACTUALS.allows(user)
 
 
-def _refuse(*, user: User, obj, action: str, attempted: str, message: str) -> None:
+def _refuse(*, user: User, obj: models.Model, action: str, attempted: str, message: str) -> NoReturn:
     audit_record(user=user, action=action, obj=obj, outcome=AuditOutcome.REFUSED, details={"attempted": attempted})
     raise PermissionDenied(message)
 
@@ -207,7 +207,7 @@ def _already_entered(actual: PlanActual) -> ConflictError:
     )
 
 
-def _ensure_enters_actuals(*, user: User, obj, action: str, attempted: str) -> None:
+def _ensure_enters_actuals(*, user: User, obj: models.Model, action: str, attempted: str) -> None:
     if not may_enter_actuals(user):
         _refuse(
             user=user,

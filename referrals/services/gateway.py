@@ -20,7 +20,7 @@ from iom.audit import audit_record
 from iom.models import AuditAction, OffenceCategory, Role, User
 from iom.services import notify
 from iom.services._validation import not_in_future
-from partners.models import OpportunityStatus, ServiceType
+from partners.models import Opportunity, OpportunityStatus, ServiceType
 from referrals.access import is_partner_of
 from referrals.models import (
     MATCHABLE_STATES,
@@ -76,7 +76,7 @@ def referral_approve_disclosure(
             continue
         try:
             sentence = Sentence(
-                sentence_type=SentenceType(item.get("sentence_type")),
+                sentence_type=SentenceType(item["sentence_type"]),
                 convicted_on=item["convicted_on"],
                 age_at_conviction=_age_on(born, item["convicted_on"]),
                 length_months=item.get("length_months"),
@@ -144,7 +144,7 @@ def _extend_for_later_convictions(rows: list[DisclosedConviction]) -> None:
                         changed = True
 
 
-def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Placement:
+def placement_match(*, acting_user: User, referral: Referral, opportunity: Opportunity) -> Placement:
     """The coordinator matches an accepted employment referral to an open opportunity."""
     if acting_user.role != Role.SCHEME_COORDINATOR or not is_partner_of(acting_user, referral):
         access.refuse(
@@ -158,7 +158,7 @@ def placement_match(*, acting_user: User, referral: Referral, opportunity) -> Pl
     errors = {}
     if referral.state not in MATCHABLE_STATES:
         errors["referral"] = "Accept the referral before matching it to an opportunity."
-    if referral.consent_id is None or referral.consent.withdrawn_on is not None:
+    if referral.consent is None or referral.consent.withdrawn_on is not None:
         errors["consent"] = "Nothing goes to an employer without the person's consent: record consent first."
     if opportunity.status != OpportunityStatus.OPEN:
         errors["opportunity"] = f"{opportunity.title} is {opportunity.get_status_display().lower()}."
@@ -204,7 +204,7 @@ REQUIRES: dict[str, str | None] = {
     K.SUSTAINED_26: K.SUSTAINED_13,
     K.ENDED: K.STARTED,
 }
-DATE_FIELD = {
+DATE_FIELD: dict[str, str] = {
     K.STARTED: "started_on",
     K.SUSTAINED_13: "sustained_13_on",
     K.SUSTAINED_26: "sustained_26_on",
@@ -277,18 +277,21 @@ def _check_event(*, placement: Placement, kind: str, occurred_on: datetime.date,
     if needed and getattr(placement, DATE_FIELD[needed]) is None:
         raise ValidationError({"kind": f"Record “{K(needed).label.lower()}” before “{K(kind).label.lower()}”."})
     started = placement.started_on
-    if kind == K.SUSTAINED_13 and occurred_on < started + WEEKS_13:
-        raise ValidationError({"occurred_on": f"13 weeks from the start ({started}) is {started + WEEKS_13}."})
-    if kind == K.SUSTAINED_26 and occurred_on < started + WEEKS_26:
-        raise ValidationError({"occurred_on": f"26 weeks from the start ({started}) is {started + WEEKS_26}."})
-    if kind == K.ENDED:
-        if occurred_on < started:
-            raise ValidationError({"occurred_on": "A placement cannot end before it started."})
-        latest = max(d for d in (started, placement.sustained_13_on, placement.sustained_26_on) if d)
-        if occurred_on < latest:
-            raise ValidationError({"occurred_on": f"A placement cannot end before its last confirmation ({latest})."})
-        if not (reason or "").strip():
-            raise ValidationError({"reason": "Say why the placement ended."})
+    if started is not None:  # the sustainments and the end need a start: REQUIRES refused them without one
+        if kind == K.SUSTAINED_13 and occurred_on < started + WEEKS_13:
+            raise ValidationError({"occurred_on": f"13 weeks from the start ({started}) is {started + WEEKS_13}."})
+        if kind == K.SUSTAINED_26 and occurred_on < started + WEEKS_26:
+            raise ValidationError({"occurred_on": f"26 weeks from the start ({started}) is {started + WEEKS_26}."})
+        if kind == K.ENDED:
+            if occurred_on < started:
+                raise ValidationError({"occurred_on": "A placement cannot end before it started."})
+            latest = max(d for d in (started, placement.sustained_13_on, placement.sustained_26_on) if d)
+            if occurred_on < latest:
+                raise ValidationError(
+                    {"occurred_on": f"A placement cannot end before its last confirmation ({latest})."}
+                )
+            if not (reason or "").strip():
+                raise ValidationError({"reason": "Say why the placement ended."})
     if kind == K.INTERVIEW and outcome not in InterviewOutcome.values:
         raise ValidationError({"outcome": "Choose the interview's outcome."})
     if placement.matched_at and occurred_on < timezone.localtime(placement.matched_at).date():

@@ -18,7 +18,7 @@ def response_due_on(submitted_on: datetime.date) -> datetime.date:
     return add_working_days(submitted_on, RESPONSE_WORKING_DAYS)
 
 
-def overdue_referrals(*, on: datetime.date | None = None):
+def overdue_referrals(*, on: datetime.date | None = None) -> list[Referral]:
     """Submitted referrals not accepted (nor declined) within 10 working days of submission."""
     on = on or today()
     # A cheap date pre-filter (10 working days are at least 14 calendar days), then the exact rule.

@@ -66,7 +66,10 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        run = import_run_execute(run_id=run.pk, progress=TerminalProgress(sys.stderr))
+        finished = import_run_execute(run_id=run.pk, progress=TerminalProgress(sys.stderr))
+        if finished is None:  # deleted while it ran
+            raise CommandError(f"Import run {run.pk} is gone: nothing more to report.")
+        run = finished
         verb = "would be" if run.dry_run else "were"
         summary = (
             f"{run.rows_total or 0} rows: {run.created} {verb} created, {run.updated} {verb} updated, "

@@ -120,7 +120,7 @@ def build_files(*, today: datetime.date, seed: int = 2016) -> dict[str, bytes]:
                 disposal = rng.choices(
                     ["custody", "community", "suspended", "fine", "discharge"], weights=[22, 30, 14, 22, 12]
                 )[0]
-                if disposal == "custody" and rng.random() < 0.9:
+                if disposal == "custody" and outcome_date is not None and rng.random() < 0.9:
                     release_date = add_months(outcome_date, rng.choice([2, 3, 4, 6, 9, 12, 18]))
                     if release_date > today + datetime.timedelta(days=365):
                         release_date = None

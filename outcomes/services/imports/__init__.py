@@ -98,7 +98,9 @@ def import_csv(
     return result
 
 
-def _write(*, acting_user: User | None, module: ModuleType, plan: ImportPlan, result: ImportResult, run_id) -> None:
+def _write(
+    *, acting_user: User | None, module: ModuleType, plan: ImportPlan, result: ImportResult, run_id: int | None
+) -> None:
     model = module.MODEL
     object_type = model._meta.model_name
     username = "" if acting_user is not None else COMMAND_USERNAME

@@ -26,8 +26,14 @@ def _adapter(field: models.Field) -> Adapter:
 
 
 def _prepared(model: type[models.Model], names: Sequence[str]) -> tuple[list[str], list[Adapter]]:
-    fields = [model._meta.get_field(name) for name in names]
-    return [connection.ops.quote_name(field.column) for field in fields], [_adapter(field) for field in fields]
+    columns, adapters = [], []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} is not a column: only concrete fields are written here.")
+        columns.append(connection.ops.quote_name(field.column))
+        adapters.append(_adapter(field))
+    return columns, adapters
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -61,7 +67,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 (names only)
+            # Django takes any iterable of rows here (its SQLite cursor peeks a generator); the stubs ask for a
+            # Sequence, and a list would hold every row of a large file twice.
+            cursor.executemany(sql, values)  # type: ignore[arg-type]
 
 
 def update_rows(

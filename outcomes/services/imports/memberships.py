@@ -6,6 +6,7 @@ is a change. After the file is applied no person may have overlapping membership
 
 import datetime
 from collections import defaultdict
+from typing import TypedDict
 
 from iom.models import Cohort, Membership, Person
 from outcomes.services.imports.plan import Change, ImportPlan
@@ -14,6 +15,17 @@ from outcomes.services.imports.reader import Columns, CsvFile, Row, changed_fiel
 COLUMNS = Columns(required=("pnc_id", "cohort", "adopted_on"), optional=("exited_on", "exit_reason"))
 MODEL = Membership
 Interval = tuple[datetime.date, datetime.date | None]
+
+
+class Stored(TypedDict):
+    """A membership already recorded, as read for comparison with the file."""
+
+    pk: int
+    person_id: int
+    cohort_id: int
+    adopted_on: datetime.date
+    exited_on: datetime.date | None
+    exit_reason: str
 
 
 def _key(row: Row) -> tuple | None:
@@ -35,7 +47,7 @@ def plan(csv: CsvFile) -> ImportPlan:
         if pnc_id in pnc_ids
     }
     cohorts = dict(Cohort.objects.values_list("slug", "pk"))
-    stored: dict[tuple[int, int], dict[datetime.date, dict]] = defaultdict(dict)
+    stored: dict[tuple[int, int], dict[datetime.date, Stored]] = defaultdict(dict)
     person_ids = set(people.values())
     for membership in Membership.objects.values(
         "pk", "person_id", "cohort_id", "adopted_on", "exited_on", "exit_reason"
@@ -46,9 +58,9 @@ def plan(csv: CsvFile) -> ImportPlan:
     repeated_keys(csv.rows, _key, "adopted_on")
     result = ImportPlan(update_fields=tuple(name for name in ("exited_on", "exit_reason") if name in csv.header))
     final: dict[tuple[int, int], dict[datetime.date, tuple[Interval, int | None]]] = defaultdict(dict)
-    for pair, memberships in stored.items():
-        for adopted_on, membership in memberships.items():
-            final[pair][adopted_on] = ((adopted_on, membership["exited_on"]), None)
+    for pair, recorded in stored.items():
+        for adopted, earlier in recorded.items():
+            final[pair][adopted] = ((adopted, earlier["exited_on"]), None)
 
     for row in csv.tracked():
         pnc_id = row.text("pnc_id", required=True)
@@ -63,21 +75,30 @@ def plan(csv: CsvFile) -> ImportPlan:
         if person_id is None or cohort_id is None or adopted_on is None:
             continue
         current = stored[person_id, cohort_id].get(adopted_on)
-        values: dict = {}
+        # The file's columns, over what is recorded (or an open membership when nothing is).
+        exited_on = current["exited_on"] if current is not None else None
+        exit_reason = current["exit_reason"] if current is not None else ""
+        values: dict[str, object] = {}
         if row.has("exited_on"):
-            values["exited_on"] = row.date("exited_on")
+            exited_on = values["exited_on"] = row.date("exited_on")
         if row.has("exit_reason"):
-            values["exit_reason"] = row.text("exit_reason") or ""
-        merged = {"exited_on": None, "exit_reason": ""} if current is None else dict(current)
-        merged.update(values)
-        if merged["exited_on"] is not None:
-            if merged["exited_on"] < adopted_on:
+            exit_reason = values["exit_reason"] = row.text("exit_reason") or ""
+        if exited_on is not None:
+            if exited_on < adopted_on:
                 row.error("exited_on", f"an exit date on or after the adoption date {adopted_on}")
-            if not merged["exit_reason"]:
+            if not exit_reason:
                 row.error("exit_reason", "the reason for the exit (an exit date needs one)")
-        final[person_id, cohort_id][adopted_on] = ((adopted_on, merged["exited_on"]), row.number)
+        final[person_id, cohort_id][adopted_on] = ((adopted_on, exited_on), row.number)
         if current is None:
-            result.creates.append({"person_id": person_id, "cohort_id": cohort_id, "adopted_on": adopted_on, **merged})
+            result.creates.append(
+                {
+                    "person_id": person_id,
+                    "cohort_id": cohort_id,
+                    "adopted_on": adopted_on,
+                    "exited_on": exited_on,
+                    "exit_reason": exit_reason,
+                }
+            )
             continue
         changes = changed_fields(current, values)
         if changes:
@@ -86,8 +107,8 @@ def plan(csv: CsvFile) -> ImportPlan:
             result.unchanged += 1
 
     rows_by_number = {row.number: row for row in csv.rows}
-    for memberships in final.values():
-        _report_overlaps(memberships, rows_by_number)
+    for intervals in final.values():
+        _report_overlaps(intervals, rows_by_number)
     return result
 
 

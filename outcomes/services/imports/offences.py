@@ -7,7 +7,7 @@ skip ``save()``), with the same function the model uses.
 from iom.models import Person
 from outcomes.models import PROVEN_OUTCOMES, Disposal, OffenceCategory, OffenceOutcome, OffenceRecord, derived_dates
 from outcomes.services.imports.plan import Change, ImportPlan
-from outcomes.services.imports.reader import Columns, CsvFile, changed_fields, repeated_keys
+from outcomes.services.imports.reader import Columns, CsvFile, Row, changed_fields, repeated_keys
 
 COLUMNS = Columns(
     required=("record_id", "pnc_id", "offence_date", "offence_category", "outcome"),
@@ -33,7 +33,7 @@ OUTCOMES = tuple(OffenceOutcome.values)
 DISPOSALS = tuple(Disposal.values)
 
 
-def _check(row, record: dict) -> None:
+def _check(row: Row, record: dict) -> None:
     """The rules between a record's cells, on the merged record (a missing column keeps the stored value)."""
     outcome, disposal = record["outcome"], record["disposal"]
     outcome_date, release_date = record["outcome_date"], record["release_date"]
@@ -89,12 +89,13 @@ def plan(csv: CsvFile) -> ImportPlan:
             row.error("pnc_id", f"the person record {record_id} already belongs to (a record cannot move to another)")
         merged = dict.fromkeys(OPTIONAL) if current is None else {name: current[name] for name in OPTIONAL}
         merged.update(values)
-        if merged["outcome"] is not None:
+        outcome = merged["outcome"]  # None only when the cell was refused (an error on the row)
+        if outcome is not None:
             _check(row, merged)
-        if record_id is None or row.errors:
+        if outcome is None or record_id is None or row.errors:
             continue  # once the file has an error nothing is written: stop planning, keep checking
         merged["index_date"], merged["follow_up_end"], merged["waiting_end"] = derived_dates(
-            outcome=merged["outcome"],
+            outcome=outcome,
             disposal=merged["disposal"],
             outcome_date=merged["outcome_date"],
             release_date=merged["release_date"],

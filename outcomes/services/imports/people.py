@@ -1,5 +1,7 @@
 """people files: ``pnc_id`` (key), ``crn``, names, ``date_of_birth`` and the equality codes."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 
 from iom.models import District, Ethnicity, Gender, Person
@@ -17,7 +19,7 @@ MODEL = Person
 CODES = {"gender": tuple(Gender.values), "ethnicity": tuple(Ethnicity.values), "district": tuple(District.values)}
 
 
-def _valid(validator, value: str) -> str | None:
+def _valid(validator: Callable[[str], None], value: str) -> str | None:
     try:
         validator(value)
     except ValidationError as exc:
@@ -33,12 +35,11 @@ def plan(csv: CsvFile) -> ImportPlan:
         if pnc_id is not None and (problem := _valid(validate_pnc_id, pnc_id)):
             row.error("pnc_id", problem)
             pnc_id = None
-        values = {
-            "first_name": row.text("first_name", required=True, max_length=100),
-            "last_name": row.text("last_name", required=True, max_length=100),
-            "date_of_birth": row.date("date_of_birth", required=True),
-        }
-        if values["date_of_birth"] is not None and values["date_of_birth"] > on:
+        first_name = row.text("first_name", required=True, max_length=100)
+        last_name = row.text("last_name", required=True, max_length=100)
+        date_of_birth = row.date("date_of_birth", required=True)
+        values: dict[str, object] = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth}
+        if date_of_birth is not None and date_of_birth > on:
             row.error("date_of_birth", "a date of birth in the past")
         if row.has("crn"):
             crn = row.text("crn")

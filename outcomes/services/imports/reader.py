@@ -8,7 +8,7 @@ import csv
 import datetime
 import heapq
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from iom.dates import ISO_DATE
@@ -175,9 +175,9 @@ def _check_header(header: list[str], columns: Columns, errors: ImportErrors) -> 
             errors.add(1, name, "this required column (it is missing)")
 
 
-def repeated_keys(rows: Sequence[Row], key_of, key_column: str) -> set:
+def repeated_keys(rows: Sequence[Row], key_of: Callable[[Row], Hashable | None], key_column: str) -> set[Hashable]:
     """Report each row whose key an earlier row of the file already used; return the keys seen once or more."""
-    first_row: dict = {}
+    first_row: dict[Hashable, int] = {}
     for row in rows:
         key = key_of(row)
         if key is None:

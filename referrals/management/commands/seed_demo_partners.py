@@ -1006,7 +1006,7 @@ def _ensure_services(*, admin: User, organisations: dict[str, Organisation]) -> 
 
 def _backdate(model: type[models.Model], pk: int, **fields: Any) -> None:
     """Demo-only: date a row the way it would have been had the work really happened then (see module doc)."""
-    model.objects.filter(pk=pk).update(**fields)
+    model._default_manager.filter(pk=pk).update(**fields)
 
 
 # --- The build ---------------------------------------------------------------------------------------------------
@@ -1179,6 +1179,8 @@ class PartnersBuilder:
                 self._move(referral, action, actor, days_ago, reason=args[0] if args else "")
             elif action == "update":
                 by = partner if args[0] == "partner" else referrer
+                if by is None:
+                    raise CommandError(f"{self.step}: no demo account works referrals to {spec.name}.")
                 update = referral_add_update(acting_user=by, referral=referral, text=args[1])
                 _backdate(ReferralUpdate, update.pk, at=self.at(days_ago))
             elif action == "disclose":
