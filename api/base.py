@@ -1,23 +1,54 @@
-"""Shared pieces of the API views: strict query parameters and bodies, optimistic-lock versions, list auditing."""
+"""Shared pieces of the API views: the signed-in user, strict query parameters and bodies, optimistic-lock
+versions, list auditing."""
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.permissions import RulePermission
 from iom import selectors
+from iom.models import Action, CaseNote, PathwayAssessment, User
+from outcomes.models import Intervention
 
 PAGING_PARAMS = frozenset({"page", "page_size", "format"})
 
+_Model = TypeVar("_Model", bound=models.Model)
 
-class StrictQueryParamsMixin:
+
+def acting_user(request: Request) -> User:
+    """The signed-in user an API request acts as: what views hand to selectors and services.
+
+    ``RulePermission`` lets only signed-in, active users reach a view (``TokenView``, open to all, never asks),
+    so this narrows ``request.user`` once, here, instead of at each call. An anonymous user reaching it would be
+    a view without that permission: refused as not signed in (401), never served as someone.
+    """
+    user = request.user
+    if isinstance(user, User):
+        return user
+    raise NotAuthenticated()
+
+
+def building_schema(view: APIView) -> bool:
+    """Whether ``view`` is the stand-in the OpenAPI generator makes: its request has no signed-in user.
+
+    A ``get_queryset`` answers such a view with an empty queryset of its model (all the generator reads)
+    instead of asking a selector about nobody.
+    """
+    return bool(getattr(view, "swagger_fake_view", False))
+
+
+class StrictQueryParamsMixin(APIView):
     # Unknown query parameters are a 400 with field errors, not silently ignored (docs/roles.md).
 
-    permission_classes: ClassVar = [RulePermission]
+    permission_classes = [RulePermission]
     lookup_value_regex = "[0-9]+"
     extra_query_params: ClassVar[frozenset[str]] = frozenset()
 
@@ -31,7 +62,7 @@ class StrictQueryParamsMixin:
             allowed.add("ordering")
         return allowed
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.method == "GET":
             unknown = sorted(set(request.query_params) - self.allowed_query_params())
@@ -50,24 +81,28 @@ class ReadCreateViewSet(
     pass
 
 
-class AuditedListMixin:
+class AuditedListMixin(mixins.ListModelMixin):
     # Record each list or search with its query, as s.62 asks for consultation.
     audit_resource: ClassVar[str] = ""
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         if response.status_code == 200:
             selectors.audit_list_query(
-                user=request.user, action=self.audit_resource, query=dict(request.query_params.lists())
+                user=acting_user(request), action=self.audit_resource, query=dict(request.query_params.lists())
             )
         return response
 
 
-class AuditedCaseContentMixin:
+# What hangs off a case and is audited when read one at a time.
+_CaseContent = TypeVar("_CaseContent", bound=PathwayAssessment | Action | CaseNote | Intervention)
+
+
+class AuditedCaseContentMixin(GenericAPIView[_CaseContent]):
     # Reading one note, action or assessment is a consultation of the person's record: audit it.
-    def get_object(self):
+    def get_object(self) -> _CaseContent:
         obj = super().get_object()
-        selectors.record_view(user=self.request.user, obj=obj, person_id=obj.case.person_id)
+        selectors.record_view(user=acting_user(self.request), obj=obj, person_id=obj.case.person_id)
         return obj
 
 
@@ -75,7 +110,7 @@ UNKNOWN_FIELD = "This endpoint does not take this field."
 READ_ONLY_FIELD = "This field is read-only: it cannot be set here."
 
 
-class StrictFieldsMixin:
+class StrictFieldsMixin(serializers.Serializer):
     """For every serializer that reads a request body: a field it does not take is a 400 naming it.
 
     A name the serializer does not know and a read-only field alike (``{"version": 1, "team": 2}`` to an edit
@@ -84,8 +119,8 @@ class StrictFieldsMixin:
     serializers that take input use the mixin too, so their unknown fields are reported under their path.
     """
 
-    def to_internal_value(self, data):
-        refused = {}
+    def to_internal_value(self, data: Any) -> Any:
+        refused: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             fields = self.fields
             for name in sorted(set(data) - {name for name, field in fields.items() if not field.read_only}):
@@ -127,10 +162,14 @@ class ConflictSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # The metaclass takes declared fields off the class, so this field does not hide ``Serializer.errors``; the
+    # stubs cannot say so.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
-def object_for_write(model: type[models.Model], pk: Any, user, ensure: Callable[..., None], keyword: str):
+def object_for_write(model: type[_Model], pk: object, user: User, ensure: Callable[..., None], keyword: str) -> _Model:
     """Fetch the target of a write and run the access check before validating the body.
 
     The service runs the same check again (it is the authority); doing it

@@ -1,7 +1,7 @@
 """/api/v1/cohorts/ and /api/v1/memberships/: cohorts and the panel's adopt and exit decisions."""
 
-import django_filters
-from django.db.models import Count, Q
+import django_filters  # type: ignore[import-untyped]  # django-filter ships no type information
+from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +13,8 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     StrictQueryParamsMixin,
+    acting_user,
+    building_schema,
 )
 from api.fields import VisibleCohortField, VisiblePersonField
 from iom import access, selectors, services
@@ -28,7 +30,7 @@ class CohortSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         model = Cohort
         fields = ["id", "slug", "name", "description", "scheme", "active", "current_members", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"slug": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {"slug": {"validators": []}}
 
 
 @extend_schema_view(
@@ -45,18 +47,20 @@ class CohortViewSet(ReadCreateViewSet):
     filterset_fields = ["active", "scheme"]
     action_rules = {"list": READ_COHORTS, "retrieve": READ_COHORTS, "create": MANAGE_COHORTS}
 
-    def get_queryset(self):
-        return access.cohort_list_visible_to(user=self.request.user).annotate(
+    def get_queryset(self) -> QuerySet[Cohort]:
+        if building_schema(self):
+            return Cohort.objects.none()
+        return access.cohort_list_visible_to(user=acting_user(self.request)).annotate(
             current_members=Count("memberships", filter=Q(memberships__exited_on__isnull=True))
         )
 
     def perform_create(self, serializer):
-        serializer.instance = services.cohort_create(acting_user=self.request.user, data=serializer.validated_data)
+        serializer.instance = services.cohort_create(acting_user=acting_user(self.request), **serializer.validated_data)
         serializer.instance.current_members = 0
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    cohort = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cohort: serializers.SlugRelatedField[Cohort] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
     exit_decided_by = serializers.CharField(source="exit_decided_by.username", read_only=True, default=None)
@@ -115,8 +119,10 @@ class MembershipViewSet(
     audit_resource = "memberships"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "adopt": PANEL_DECISIONS, "exit": PANEL_DECISIONS}
 
-    def get_queryset(self):
-        return selectors.membership_list(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Membership]:
+        if building_schema(self):
+            return Membership.objects.none()
+        return selectors.membership_list(user=acting_user(self.request))
 
     @extend_schema(
         summary="Adopt a person into a cohort (a panel decision)",
@@ -127,7 +133,7 @@ class MembershipViewSet(
     def adopt(self, request):
         serializer = AdoptSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        membership = services.membership_adopt(acting_user=request.user, **serializer.validated_data)
+        membership = services.membership_adopt(acting_user=acting_user(request), **serializer.validated_data)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -141,6 +147,6 @@ class MembershipViewSet(
         serializer = ExitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_exit(
-            acting_user=request.user, membership=membership, **serializer.validated_data
+            acting_user=acting_user(request), membership=membership, **serializer.validated_data
         )
         return Response(MembershipSerializer(membership).data)

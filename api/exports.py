@@ -10,8 +10,11 @@ from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from api.base import acting_user
 from iom.audit import audit_record
 from iom.models import AuditAction
 from iom.services._validation import today
@@ -50,14 +53,14 @@ CSV_PARAMETERS = [
 ]
 
 
-class CsvExportMixin:
+class CsvExportMixin(APIView):
     """JSON, or CSV when asked for; a CSV export is audited; errors are always JSON."""
 
-    renderer_classes: ClassVar = [JSONRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer]
     csv_columns: ClassVar[tuple[str, ...]] = ()
     export_name = ""
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -67,7 +70,7 @@ class CsvExportMixin:
 
     def csv_response(self, rows: list[dict[str, Any]], *, details: dict[str, Any] | None = None) -> Response:
         audit_record(
-            user=self.request.user,
+            user=acting_user(self.request),
             action=AuditAction.EXPORT,
             details={"export": self.export_name, "format": "csv", "rows": len(rows), **(details or {})},
         )

@@ -1,5 +1,8 @@
 """/api/v1/interventions/ and /api/v1/programmes/: what was delivered to people on cases, and the catalogue."""
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -13,6 +16,8 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     StrictQueryParamsMixin,
+    acting_user,
+    building_schema,
     object_for_write,
 )
 from api.fields import VisibleCaseField
@@ -22,14 +27,18 @@ from iom.policy import CASEWORK
 from outcomes import selectors, services
 from outcomes.models import Intervention, InterventionOutcome, Programme
 from referrals import selectors as referral_selectors
+from referrals.models import Referral
+
+if TYPE_CHECKING:
+    from rest_framework.validators import Validator  # a type alias of the stubs only
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleReferralField(serializers.PrimaryKeyRelatedField):
+class VisibleReferralField(serializers.PrimaryKeyRelatedField[Referral]):
     """A referral the user can see; the service checks it comes from the intervention's case."""
 
-    def get_queryset(self):
-        return referral_selectors.referral_list_visible_to(user=self.context["request"].user)
+    def get_queryset(self) -> QuerySet[Referral]:
+        return referral_selectors.referral_list_visible_to(user=acting_user(self.context["request"]))
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -75,7 +84,8 @@ class InterventionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "recorded_by", "version", "created_at"]
         extra_kwargs = {"outcome": {"required": False}}
-        validators = []  # the service validates dates, attendance and outcome and reports field errors
+        # The service validates dates, attendance and outcome and reports field errors.
+        validators: "list[Validator[dict[str, object]]]" = []
 
 
 class InterventionUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -109,7 +119,7 @@ def _ensure_can_change_intervention(*, user, intervention) -> None:
         responses={200: InterventionSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ConflictSerializer},
     ),
 )
-class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateViewSet):
+class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention], ReadCreateViewSet):
     serializer_class = InterventionSerializer
     filterset_fields = ["case", "outcome", "programme"]
     ordering_fields = ["started_on", "ended_on", "created_at"]
@@ -118,20 +128,26 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin, ReadCreateV
     http_method_names = ["get", "post", "patch", "head", "options"]
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
 
-    def get_queryset(self):
-        return selectors.intervention_list_visible_to(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Intervention]:
+        if building_schema(self):
+            return Intervention.objects.none()
+        return selectors.intervention_list_visible_to(user=acting_user(self.request))
 
     def perform_create(self, serializer):
-        serializer.instance = services.intervention_record(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.intervention_record(
+            acting_user=acting_user(self.request), **serializer.validated_data
+        )
 
     def partial_update(self, request, pk=None):
-        intervention = object_for_write(Intervention, pk, request.user, _ensure_can_change_intervention, "intervention")
+        intervention = object_for_write(
+            Intervention, pk, acting_user(request), _ensure_can_change_intervention, "intervention"
+        )
         serializer = InterventionUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
         intervention = services.intervention_update(
-            acting_user=request.user, intervention=intervention, version=version, data=data
+            acting_user=acting_user(request), intervention=intervention, version=version, **data
         )
         return Response(InterventionSerializer(intervention, context=self.get_serializer_context()).data)
 
@@ -144,5 +160,7 @@ class ProgrammeViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.G
     ordering = ["name", "id"]
     action_rules = {"list": CASEWORK}
 
-    def get_queryset(self):
-        return selectors.programme_list(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Programme]:
+        if building_schema(self):
+            return Programme.objects.none()
+        return selectors.programme_list(user=acting_user(self.request))

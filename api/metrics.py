@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ErrorSerializer, StrictQueryParamsMixin
+from api.base import ErrorSerializer, StrictQueryParamsMixin, acting_user
 from api.exports import CSV_PARAMETERS, CsvExportMixin
 from api.permissions import RulePermission
 from iom.dates import ISO_DATE
@@ -38,7 +38,7 @@ class _CohortField(serializers.CharField):
         slug = super().run_validation(data)
         if slug in (None, serializers.empty):
             return slug
-        cohort = metric_cohort_list(user=self.context["request"].user).filter(slug=slug).first()
+        cohort = metric_cohort_list(user=acting_user(self.context["request"])).filter(slug=slug).first()
         if cohort is None:
             raise serializers.ValidationError(f"No cohort has the slug {slug!r}.")
         return cohort
@@ -272,8 +272,8 @@ def _csv_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes: ClassVar = [RulePermission]
-    http_method_names: ClassVar = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
+    permission_classes = [RulePermission]
+    http_method_names = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
     action_rules: ClassVar = {"get": READ_METRICS, "head": READ_METRICS}
     params_class: ClassVar[type[serializers.Serializer]]
 

@@ -1,11 +1,12 @@
 """/api/v1/notifications/: the signed-in user's own in-app notifications."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import StrictFieldsMixin, StrictQueryParamsMixin
+from api.base import StrictFieldsMixin, StrictQueryParamsMixin, acting_user, building_schema
 from iom import services
 from iom.models import Notification
 from iom.policy import SIGNED_IN
@@ -27,10 +28,10 @@ class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewset
     filterset_fields = ["kind"]
     action_rules = {"list": SIGNED_IN, "mark_read": SIGNED_IN}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+    def get_queryset(self) -> QuerySet[Notification]:
+        if building_schema(self):
             return Notification.objects.none()
-        return Notification.objects.filter(user=self.request.user)
+        return Notification.objects.filter(user=acting_user(self.request))
 
     @extend_schema(
         summary="Mark notifications read",
@@ -42,6 +43,6 @@ class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewset
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         marked = services.notification_mark_read(
-            user=request.user, notification_ids=serializer.validated_data.get("ids")
+            user=acting_user(request), notification_ids=serializer.validated_data.get("ids")
         )
         return Response({"marked": marked})

@@ -18,11 +18,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ConflictSerializer, ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin
+from api.base import ConflictSerializer, ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin, acting_user
 from api.exports import CSV_PARAMETERS, CsvExportMixin
 from api.permissions import RulePermission
+from iom.models import Cohort
 from outcomes import financial_years, selectors, services
-from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
+from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure, PlanObjective
 from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS, READ_PLAN
 from outcomes.selectors.plan import VALUE_SOURCES, MeasureStatus
 
@@ -80,7 +81,9 @@ def _get(row: Any, name: str) -> Any:
 class ScorePointSerializer(_PeriodDates):
     period = PeriodField()
     value = _number(allow_null=True, help_text="Null when there is no data for the year.")
-    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)
+    # A field named like a Field attribute: the metaclass takes declared fields off the class, which the stubs
+    # cannot express, so this does not replace ``Field.source``.
+    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)  # type: ignore[assignment]
     note = serializers.CharField()
     version = serializers.IntegerField(allow_null=True, help_text="An entered actual's version, for PUT.")
 
@@ -129,7 +132,9 @@ class ScorecardSerializer(serializers.Serializer):
 class TrendPointSerializer(_PeriodDates):
     period = PeriodField()
     value = _number(allow_null=True)
-    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)
+    # A field named like a Field attribute: the metaclass takes declared fields off the class, which the stubs
+    # cannot express, so this does not replace ``Field.source``.
+    source = serializers.ChoiceField(choices=VALUE_SOURCES, allow_null=True)  # type: ignore[assignment]
     change = _number(allow_null=True, help_text="From the last earlier year with data.")
     change_pct = serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False, allow_null=True)
     direction = serializers.ChoiceField(choices=["up", "down", "level"], allow_null=True)
@@ -158,8 +163,10 @@ class FrameworkSerializer(serializers.Serializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
-    objective = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cohort = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    objective: serializers.SlugRelatedField[PlanObjective] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    cohort: serializers.SlugRelatedField[Cohort] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     baseline = _number(allow_null=True)
     target = _number(allow_null=True)
     baseline_period = PeriodField(allow_null=True)
@@ -187,7 +194,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 
 class ActualSerializer(_PeriodDates, serializers.ModelSerializer):
-    measure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    measure: serializers.SlugRelatedField[PlanMeasure] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = PeriodField()
     value = _number()
 
@@ -242,7 +249,7 @@ def _csv_period(year: int | None) -> dict[str, str]:
 
 
 class _PlanReadView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes: ClassVar = [RulePermission]
+    permission_classes = [RulePermission]
     action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN}
 
     def allowed_query_params(self) -> set[str]:
@@ -355,10 +362,10 @@ class PlanScorecardView(_PlanReadView):
         },
     )
     def get(self, request):
-        scorecard = selectors.plan_scorecard(user=request.user)
+        scorecard = selectors.plan_scorecard(user=acting_user(request))
         if not self.wants_csv():
             return Response(ScorecardSerializer(scorecard).data)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for objective in scorecard["objectives"]:
             for measure in objective["measures"]:
                 common = {
@@ -399,10 +406,10 @@ class PlanFrameworkView(_PlanReadView):
         },
     )
     def get(self, request):
-        framework = selectors.plan_framework(user=request.user)
+        framework = selectors.plan_framework(user=acting_user(request))
         if not self.wants_csv():
             return Response(FrameworkSerializer(framework).data)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for objective in framework["objectives"]:
             for measure in objective["measures"]:
                 common = {
@@ -435,13 +442,13 @@ CONFLICT_EXAMPLE = OpenApiExample(
 class PlanMeasureView(StrictQueryParamsMixin, APIView):
     """One measure; IOM managers and administrators change its baseline, target and periods."""
 
-    permission_classes: ClassVar = [RulePermission]
-    http_method_names: ClassVar = ["get", "patch", "head", "options"]
+    permission_classes = [RulePermission]
+    http_method_names = ["get", "patch", "head", "options"]
     action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN, "patch": EDIT_PLAN_MEASURES}
 
     @extend_schema(summary="Read a Plan measure", responses={200: MeasureSerializer, 404: ErrorSerializer})
     def get(self, request, code: str):
-        return Response(MeasureSerializer(selectors.plan_measure_get(user=request.user, code=code)).data)
+        return Response(MeasureSerializer(selectors.plan_measure_get(user=acting_user(request), code=code)).data)
 
     @extend_schema(
         summary="Change a measure's baseline, target or periods",
@@ -458,18 +465,20 @@ class PlanMeasureView(StrictQueryParamsMixin, APIView):
         ],
     )
     def patch(self, request, code: str):
-        measure = selectors.plan_measure_get(user=request.user, code=code)
+        measure = selectors.plan_measure_get(user=acting_user(request), code=code)
         data = _validated(MeasureUpdateSerializer, request.data)
         version = data.pop("version")
-        measure = services.plan_measure_update(acting_user=request.user, measure=measure, version=version, data=data)
+        measure = services.plan_measure_update(
+            acting_user=acting_user(request), measure=measure, version=version, **data
+        )
         return Response(MeasureSerializer(measure).data)
 
 
 class PlanActualCreateView(StrictQueryParamsMixin, APIView):
     """IOM managers enter a year's actual for an entered (not computed) measure."""
 
-    permission_classes: ClassVar = [RulePermission]
-    http_method_names: ClassVar = ["post", "options"]
+    permission_classes = [RulePermission]
+    http_method_names = ["post", "options"]
     action_rules: ClassVar = {"post": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
     @extend_schema(
@@ -486,17 +495,17 @@ class PlanActualCreateView(StrictQueryParamsMixin, APIView):
         ],
     )
     def post(self, request, code: str):
-        measure = selectors.plan_measure_get(user=request.user, code=code)
+        measure = selectors.plan_measure_get(user=acting_user(request), code=code)
         data = _validated(ActualCreateSerializer, request.data)
-        actual = services.plan_actual_record(acting_user=request.user, measure=measure, **data)
+        actual = services.plan_actual_record(acting_user=acting_user(request), measure=measure, **data)
         return Response(ActualSerializer(actual).data, status=status.HTTP_201_CREATED)
 
 
 class PlanActualView(StrictQueryParamsMixin, APIView):
     """IOM managers change an entered actual (``version`` required)."""
 
-    permission_classes: ClassVar = [RulePermission]
-    http_method_names: ClassVar = ["put", "options"]
+    permission_classes = [RulePermission]
+    http_method_names = ["put", "options"]
     action_rules: ClassVar = {"put": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
     @extend_schema(
@@ -512,8 +521,10 @@ class PlanActualView(StrictQueryParamsMixin, APIView):
         ],
     )
     def put(self, request, code: str, period: str):
-        measure = selectors.plan_measure_get(user=request.user, code=code)
-        actual = selectors.plan_actual_get(user=request.user, measure=measure, period=financial_years.parse(period))
+        measure = selectors.plan_measure_get(user=acting_user(request), code=code)
+        actual = selectors.plan_actual_get(
+            user=acting_user(request), measure=measure, period=financial_years.parse(period)
+        )
         data = _validated(ActualChangeSerializer, request.data)
-        actual = services.plan_actual_change(acting_user=request.user, actual=actual, **data)
+        actual = services.plan_actual_change(acting_user=acting_user(request), actual=actual, **data)
         return Response(ActualSerializer(actual).data)

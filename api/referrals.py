@@ -1,6 +1,7 @@
 """/api/v1/consents/ and /api/v1/referrals/: consent to share, and referrals with their lifecycle."""
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]  # django-filter ships no type information
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
@@ -13,6 +14,8 @@ from api.base import (
     ErrorSerializer,
     ReadCreateViewSet,
     StrictFieldsMixin,
+    acting_user,
+    building_schema,
     object_for_write,
 )
 from api.fields import VisibleCaseField, VisiblePersonField
@@ -67,12 +70,14 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     audit_resource = "consents"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "withdraw": CASEWORK}
 
-    def get_queryset(self):
-        return selectors.consent_list_visible_to(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Consent]:
+        if building_schema(self):
+            return Consent.objects.none()
+        return selectors.consent_list_visible_to(user=acting_user(self.request))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.consent_record(acting_user=self.request.user, **data)
+        serializer.instance = services.consent_record(acting_user=acting_user(self.request), **data)
 
     @extend_schema(
         summary="Withdraw consent (withdraws the open referrals that relied on it)",
@@ -84,7 +89,7 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
         consent = self.get_object()
         serializer = WithdrawConsentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.consent_withdraw(acting_user=request.user, consent=consent, **serializer.validated_data)
+        services.consent_withdraw(acting_user=acting_user(request), consent=consent, **serializer.validated_data)
         consent.refresh_from_db()
         return Response(ConsentSerializer(consent, context=self.get_serializer_context()).data)
 
@@ -152,13 +157,13 @@ class ReferralSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     @extend_schema_field(PersonSummarySerializer(allow_null=True))
     def get_person(self, referral) -> dict | None:
         """The person's summary, or ``null`` once a partner's referral is no longer live."""
-        if not selectors.sees_person_on_referral(user=self.context["request"].user, referral=referral):
+        if not selectors.sees_person_on_referral(user=acting_user(self.context["request"]), referral=referral):
             return None
         return PersonSummarySerializer(referral.case.person).data
 
     def to_representation(self, referral):
         data = super().to_representation(referral)
-        if data["person"] is None and not access.works_cases(self.context["request"].user):
+        if data["person"] is None and not access.works_cases(acting_user(self.context["request"])):
             # Afterwards the partner keeps the referral's own record, without the person's details.
             for field in ("reason", "shared_information", "risk_summary"):
                 data[field] = None
@@ -219,25 +224,29 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         "match": MATCH_REFERRALS,
     }
 
-    def get_queryset(self):
-        return selectors.referral_list_visible_to(user=self.request.user).prefetch_related(
+    def get_queryset(self) -> QuerySet[Referral]:
+        if building_schema(self):
+            return Referral.objects.none()
+        return selectors.referral_list_visible_to(user=acting_user(self.request)).prefetch_related(
             "transitions__by", "updates__by"
         )
 
     def get_object(self):
-        return selectors.referral_get(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.referral_get(user=acting_user(self.request), pk=self.kwargs["pk"])
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None and not access.works_cases(self.request.user):
-            services.referral_record_partner_views(acting_user=self.request.user, referrals=page)
+        if page is not None and not access.works_cases(acting_user(self.request)):
+            services.referral_record_partner_views(acting_user=acting_user(self.request), referrals=page)
         return page
 
     def perform_create(self, serializer):
-        serializer.instance = services.referral_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.referral_create(
+            acting_user=acting_user(self.request), **serializer.validated_data
+        )
 
     def _visible(self, pk) -> Referral:
-        referral = selectors.referral_list_visible_to(user=self.request.user).filter(pk=pk).first()
+        referral = selectors.referral_list_visible_to(user=acting_user(self.request)).filter(pk=pk).first()
         if referral is None:
             raise Http404
         return referral
@@ -256,7 +265,7 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         referral = self._visible(pk)
         serializer = StateChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.referral_transition(acting_user=request.user, referral=referral, **serializer.validated_data)
+        services.referral_transition(acting_user=acting_user(request), referral=referral, **serializer.validated_data)
         return self._respond(referral)
 
     @extend_schema(
@@ -269,7 +278,9 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         referral = self._visible(pk)
         serializer = UpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        update = services.referral_add_update(acting_user=request.user, referral=referral, **serializer.validated_data)
+        update = services.referral_add_update(
+            acting_user=acting_user(request), referral=referral, **serializer.validated_data
+        )
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -279,10 +290,12 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     )
     @action(detail=True, methods=["post"])
     def disclosure(self, request, pk=None):
-        referral = object_for_write(Referral, pk, request.user, _ensure_can_change_referral, "referral")
+        referral = object_for_write(Referral, pk, acting_user(request), _ensure_can_change_referral, "referral")
         serializer = DisclosureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.referral_approve_disclosure(acting_user=request.user, referral=referral, **serializer.validated_data)
+        services.referral_approve_disclosure(
+            acting_user=acting_user(request), referral=referral, **serializer.validated_data
+        )
         return self._respond(referral)
 
     @extend_schema(
@@ -295,7 +308,9 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         referral = self._visible(pk)
         serializer = MatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        placement = services.placement_match(acting_user=request.user, referral=referral, **serializer.validated_data)
+        placement = services.placement_match(
+            acting_user=acting_user(request), referral=referral, **serializer.validated_data
+        )
         return Response({"placement": placement.pk}, status=status.HTTP_201_CREATED)
 
 
