@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
-from iom.models import AuditAction, OffenceCategory, Role, User
+from iom.models import AuditAction, OffenceCategory, User
 from iom.services import notify
 from iom.services._validation import not_in_future
 from partners.models import Opportunity, OpportunityStatus, ServiceType
+from partners.rules import USE_PORTAL
 from referrals.access import is_partner_of
 from referrals.models import (
     MATCHABLE_STATES,
@@ -33,6 +34,7 @@ from referrals.models import (
     ReferralState,
 )
 from referrals.rehabilitation import Sentence, SentenceType, rehabilitation_end
+from referrals.rules import MATCH_REFERRALS
 from referrals.selectors import placement_list_visible_to
 
 K = PlacementEventKind
@@ -146,7 +148,7 @@ def _extend_for_later_convictions(rows: list[DisclosedConviction]) -> None:
 
 def placement_match(*, acting_user: User, referral: Referral, opportunity: Opportunity) -> Placement:
     """The coordinator matches an accepted employment referral to an open opportunity."""
-    if acting_user.role != Role.SCHEME_COORDINATOR or not is_partner_of(acting_user, referral):
+    if not MATCH_REFERRALS.allows(acting_user) or not is_partner_of(acting_user, referral):
         access.refuse(
             user=acting_user,
             obj=referral,
@@ -183,7 +185,7 @@ def placement_match(*, acting_user: User, referral: Referral, opportunity: Oppor
 
 def _notify_candidate(placement: Placement) -> None:
     for user in User.objects.filter(
-        organisation_id=placement.opportunity.employer.organisation_id, role=Role.EMPLOYER, is_active=True
+        USE_PORTAL.user_q(), organisation_id=placement.opportunity.employer.organisation_id, is_active=True
     ):
         notify(
             user=user,
@@ -223,7 +225,7 @@ def placement_record_event(
 ) -> PlacementEvent:
     """Record what happened, in a legal order: no sustainment before a start, no 26 weeks before 13."""
     refused = {"attempted": "record placement event", "kind": kind}
-    if acting_user.role != Role.EMPLOYER:
+    if not USE_PORTAL.allows(acting_user):
         access.refuse(
             user=acting_user,
             obj=placement,
