@@ -184,7 +184,7 @@ def grant_list_for_cases(*, case_ids: list[int]) -> dict[int, list[CaseUserObjec
     grants: dict[int, list[CaseUserObjectPermission]] = {case_id: [] for case_id in case_ids}
     for grant in (
         CaseUserObjectPermission.objects.filter(content_object_id__in=case_ids)
-        .select_related("user", "permission")
+        .select_related("user", "permission", "granted_by")
         .order_by("user__username")
     ):
         grants[int(grant.content_object_id)].append(grant)

@@ -3,6 +3,8 @@
 Every form posts to a service; the case itself is shown on the person page.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom import access, selectors, services
-from iom.errors import ConflictError
 from iom.models import Action, Case, OrganisationType
 from iom.policy import CASEWORK, LEAD_CASES, MANAGE_OFFENDERS
 from iom.services._validation import today
@@ -25,8 +26,7 @@ from web.cases.forms import (
     NoteForm,
     OpenCaseForm,
 )
-from web.common import add_service_errors, service_errors_onto
-from web.forms import with_version
+from web.common import service_errors_as_messages, service_errors_onto
 
 
 def _visible_case(request, pk: int) -> Case:
@@ -89,10 +89,12 @@ def allocate(request: AuthenticatedRequest, pk: int):
         "status": case.status,
     }
     form = AllocateForm(request.POST if request.method == "POST" else None, initial=initial, **choices)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         reallocating = (data["lead_officer"], data["offender_manager"]) != (case.lead_officer, case.offender_manager)
-        try:
+        reload = partial(selectors.record_reload, instance=case, related=("lead_officer", "offender_manager"))
+        with service_errors_onto(form, reload=reload) as attempt:
             # One service, one transaction: a refused status change leaves the allocation as it was.
             services.case_update(
                 acting_user=request.user,
@@ -102,30 +104,19 @@ def allocate(request: AuthenticatedRequest, pk: int):
                 offender_manager=data["offender_manager"] if reallocating else services.KEEP,
                 status=data["status"] if data["status"] != case.status else None,
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-            fresh = selectors.record_reload(instance=case, related=("lead_officer", "offender_manager"))
-            with_version(form, fresh.version)
-            return render(
-                request,
-                "cases/case_form.html",
-                {
-                    "form": form,
-                    "case": case,
-                    "person": case.person,
-                    "heading": "Allocation and status",
-                    "conflict_case": fresh,
-                },
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "The case's allocation and status were saved.")
             return redirect(_case_url(case))
+        conflict = attempt.conflict
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "case": case, "person": case.person, "heading": "Allocation and status"},
+        {
+            "form": form,
+            "case": case,
+            "person": case.person,
+            "heading": "Allocation and status",
+            "conflict_case": conflict,
+        },
     )
 
 
@@ -188,17 +179,12 @@ def action_edit(request: AuthenticatedRequest, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        reload = partial(selectors.record_reload, instance=action, related=("owner",))
+        with service_errors_onto(form, reload=reload) as attempt:
             services.action_update(acting_user=request.user, action=action, version=version, **data)
-        except ConflictError as exc:
-            conflict = selectors.record_reload(instance=action, related=("owner",))
-            form.add_error(None, exc.message)
-            with_version(form, exc.current_version)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "The action was saved.")
             return redirect(_case_url(case, "actions"))
+        conflict = attempt.conflict
     return render(
         request,
         "cases/case_form.html",
@@ -212,16 +198,11 @@ def _finish_action(request, pk: int, *, complete: bool):
     if not form.is_valid():
         messages.error(request, "That action could not be updated: reload the page and try again.")
         return redirect(_case_url(action.case, "actions"))
-    try:
+    with service_errors_as_messages(request):
         if complete:
             services.action_complete(acting_user=request.user, action=action, **form.cleaned_data)
         else:
             services.action_cancel(acting_user=request.user, action=action, version=form.cleaned_data["version"])
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(message for messages_ in exc.message_dict.values() for message in messages_))
-    else:
         messages.success(request, f"“{action.description[:60]}” was marked {'done' if complete else 'cancelled'}.")
     return redirect(_case_url(action.case, "actions"))
 
@@ -256,7 +237,7 @@ def access_grants(request: AuthenticatedRequest, pk: int):
     form = GrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         grantee = selectors.user_by_username(username=request.POST.get("username", ""))
-        try:
+        with service_errors_onto(form, renamed={"grantee": "username"}):
             if "revoke" in request.POST:
                 if grantee is None:
                     raise ValidationError({"username": "There is no user with that username."})
@@ -278,10 +259,5 @@ def access_grants(request: AuthenticatedRequest, pk: int):
                 verb = "view and change" if form.cleaned_data["permission"] == "change_case" else "view"
                 messages.success(request, f"{grantee} can now {verb} this case.")
                 return redirect("case-access", pk=case.pk)
-        except ValidationError as exc:
-            errors = exc.message_dict
-            if "grantee" in errors:
-                errors.setdefault("username", []).extend(errors.pop("grantee"))
-            add_service_errors(form, ValidationError(errors))
-    grants = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
+    grants = selectors.grant_list_for_cases(case_ids=[case.pk])[case.pk]
     return render(request, "cases/case_access.html", {"case": case, "form": form, "grants": grants})

@@ -5,7 +5,7 @@ Panel decisions are written only by ``services.membership_adopt`` and ``services
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from iom.models import Cohort, Membership, User
 from iom.policy import CASEWORK
 from web.access import AuthenticatedRequest, page
 from web.cohorts.forms import AdoptForm, ExitForm, MemberFilterForm
-from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
+from web.common import paginate, querystring_without_page, service_errors_onto
 
 PANEL_REFUSAL = "Your role does not include panel decisions."
 
@@ -29,11 +29,6 @@ def _visible_cohort(user: User, slug: str) -> Cohort:
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort
-
-
-def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
-    """The service's errors with its field names mapped onto the form's."""
-    return ValidationError({names.get(field, field): errors for field, errors in exc.message_dict.items()})
 
 
 def _filtered_members(memberships: QuerySet[Membership], *, user: User, filters: dict) -> QuerySet[Membership]:
@@ -98,7 +93,7 @@ def adopt(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AdoptForm(request.POST, people=people)
         if form.is_valid():
-            try:
+            with service_errors_onto(form, renamed={"person": "pnc_id"}):
                 # Refuses (and audits the refusal) for roles that do not record panel decisions.
                 services.membership_adopt(
                     acting_user=request.user,
@@ -107,9 +102,6 @@ def adopt(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                     adopted_on=form.cleaned_data["adopted_on"],
                     panel_date=form.cleaned_data["panel_date"],
                 )
-            except ValidationError as exc:
-                add_service_errors(form, _renamed(exc, {"person": "pnc_id"}))
-            else:
                 person = form.cleaned_data["person"]
                 messages.success(request, f"{person.full_name} was adopted into {cohort.name}.")
                 return redirect("cohort", slug=cohort.slug)

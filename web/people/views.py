@@ -3,17 +3,16 @@
 Thin by rule: parse the request, call one selector or service, render.
 """
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from iom import access, selectors, services
-from iom.errors import ConflictError
 from iom.policy import CASEWORK, SEE_VIEWERS
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
-from web.forms import with_version
+from web.common import paginate, querystring_without_page, service_errors_onto
 from web.people.forms import PersonCreateForm, PersonForm, SearchForm
 from web.people.person_page import person_page_context
 
@@ -68,7 +67,7 @@ def edit(request: AuthenticatedRequest, pk: int):
     if request.method == "POST":
         form = PersonForm(request.POST, instance=selectors.record_reload(instance=person))
         if form.is_valid():
-            try:
+            with service_errors_onto(form, reload=partial(_conflict_rows, form)) as attempt:
                 services.person_update(
                     acting_user=request.user,
                     person=person,
@@ -76,20 +75,15 @@ def edit(request: AuthenticatedRequest, pk: int):
                     **form.service_data(),
                     flags=list(form.cleaned_data["flags"]),
                 )
-            except ConflictError as exc:
-                conflict = _conflict_rows(form, exc)
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 messages.success(request, f"{person.full_name}'s details were saved.")
                 return redirect("person", pk=person.pk)
+            conflict = attempt.conflict
     else:
         form = PersonForm(instance=person, initial={"version": person.version})
     return render(request, "people/person_edit.html", {"person": person, "form": form, "conflict": conflict})
 
 
-def _conflict_rows(form: PersonForm, exc: ConflictError) -> list[dict]:
+def _conflict_rows(form: PersonForm) -> list[dict]:
     """What the other person saved beside what this user typed, for the fields that differ."""
     current = selectors.record_reload(instance=form.instance)
     rows = []
@@ -103,6 +97,4 @@ def _conflict_rows(form: PersonForm, exc: ConflictError) -> list[dict]:
             theirs, yours = getattr(current, name), form.cleaned_data.get(name)
         if (theirs or "") != (yours or ""):
             rows.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
-    # The form now carries the latest version, so saving again deliberately replaces what is shown.
-    with_version(form, exc.current_version)
     return rows

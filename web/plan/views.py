@@ -6,17 +6,16 @@ parses forms and turns the figures into text.
 """
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom import selectors as iom_selectors
-from iom.errors import ConflictError
 from iom.models import User
 from iom.services._validation import today
 from outcomes import financial_years, selectors, services
@@ -24,8 +23,8 @@ from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanMeasure
 from outcomes.rules import EDIT_PLAN_MEASURES, ENTER_PLAN_ACTUALS, READ_PLAN
 from outcomes.services.plan import MEASURE_FIELDS
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors
-from web.forms import SpecificErrors, VersionedForm, choice_field, with_version
+from web.common import service_errors_onto
+from web.forms import SpecificErrors, VersionedForm, choice_field
 
 STATUS_TAGS = {
     "met": ("Met", "green"),
@@ -263,22 +262,16 @@ def measure_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form, reload=partial(iom_selectors.record_reload, instance=measure)) as attempt:
             services.plan_measure_update(
                 acting_user=request.user,
                 measure=measure,
                 version=form.cleaned_data["version"],
                 **form.service_data(),
             )
-        except ConflictError as exc:
-            conflict = iom_selectors.record_reload(instance=measure)
-            form.add_error(None, exc.message)
-            with_version(form, exc.current_version)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{measure.title}: the measure was saved.")
             return redirect(_scorecard_url(measure))
+        conflict = attempt.conflict
     actuals = list(measure.actuals.all()) if ENTER_PLAN_ACTUALS.allows(request.user) and not measure.computed else []
     context = {
         "form": form,
@@ -313,16 +306,13 @@ def actual_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     form = ActualForm(request.POST if request.method == "POST" else None, measure=measure)
     existing = None
     if request.method == "POST" and form.is_valid():
-        try:
+        period = form.cleaned_data["period"]
+        reload = partial(selectors.plan_actual_get, user=request.user, measure=measure, period=period)
+        with service_errors_onto(form, reload=reload, conflict_field="period") as attempt:
             actual = services.plan_actual_record(acting_user=request.user, measure=measure, **form.cleaned_data)
-        except ConflictError as exc:
-            existing = selectors.plan_actual_get(user=request.user, measure=measure, period=form.cleaned_data["period"])
-            form.add_error("period", exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{measure.title}: the actual for {actual.period_label} was saved.")
             return redirect(_scorecard_url(measure))
+        existing = attempt.conflict
     context = {
         "form": form,
         "measure": measure,
@@ -344,7 +334,7 @@ def actual_edit(request: AuthenticatedRequest, code: str, period: str) -> HttpRe
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_onto(form, reload=partial(iom_selectors.record_reload, instance=actual)) as attempt:
             services.plan_actual_change(
                 acting_user=request.user,
                 actual=actual,
@@ -352,15 +342,9 @@ def actual_edit(request: AuthenticatedRequest, code: str, period: str) -> HttpRe
                 value=form.cleaned_data["value"],
                 note=form.cleaned_data["note"],
             )
-        except ConflictError as exc:
-            conflict = iom_selectors.record_reload(instance=actual)
-            form.add_error(None, exc.message)
-            with_version(form, exc.current_version)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, f"{measure.title}: the actual for {actual.period_label} was saved.")
             return redirect(_scorecard_url(measure))
+        conflict = attempt.conflict
     context = {
         "form": form,
         "measure": measure,

@@ -10,7 +10,6 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
@@ -25,7 +24,7 @@ from referrals import selectors, services
 from referrals.models import InterviewOutcome, Placement, PlacementEvent, PlacementEventKind
 from referrals.services.gateway import WEEKS_13, WEEKS_26
 from web.access import AuthenticatedRequest, page
-from web.common import paginate, querystring_without_page
+from web.common import paginate, querystring_without_page, service_errors_onto
 from web.forms import DATE_INPUT, SpecificErrors, choice_field
 
 K = PlacementEventKind
@@ -223,7 +222,7 @@ def record_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST, actions=[])
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors_onto(form):
             services.placement_record_event(
                 acting_user=request.user,
                 placement=placement,
@@ -232,10 +231,6 @@ def record_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 outcome=data["outcome"],
                 reason=data["reason"],
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             name = selectors.candidate_for_employer(placement=placement).display_name
             messages.success(request, SUCCESS[data["kind"]].format(name=name, day=_day(data["occurred_on"])))
             return redirect("portal-candidate", pk=placement.pk)

@@ -1,14 +1,12 @@
 """Consent and referral pages for officers (on their cases) and partners (on their organisation's referrals)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom import access
 from iom import selectors as iom_selectors
-from iom.errors import ConflictError
 from iom.policy import CASEWORK
 from iom.services._validation import today
 from partners.models import ServiceType
@@ -18,7 +16,7 @@ from referrals.rules import WORK_REFERRALS
 from referrals.services.referrals import TRANSITIONS, is_partner_of
 from referrals.services.reminders import response_due_on
 from web.access import AuthenticatedRequest, page
-from web.common import add_service_errors, paginate, querystring_without_page, service_errors_onto
+from web.common import paginate, querystring_without_page, service_errors_as_messages, service_errors_onto
 from web.referrals.forms import (
     ConsentForm,
     ConvictionFormSet,
@@ -44,7 +42,7 @@ def consent_new(request: AuthenticatedRequest, pk: int):
     form = ConsentForm(request.POST if request.method == "POST" else None, initial={"given_on": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors_onto(form, renamed={"scope": "scope_organisation"}):
             services.consent_record(
                 acting_user=request.user,
                 person=person,
@@ -54,12 +52,6 @@ def consent_new(request: AuthenticatedRequest, pk: int):
                 method=data["method"],
                 given_on=data["given_on"],
             )
-        except ValidationError as exc:
-            errors = exc.message_dict  # a fresh dict on every access: work on one copy
-            if "scope" in errors:
-                form.add_error("scope_organisation", errors.pop("scope"))
-            add_service_errors(form, ValidationError(errors))
-        else:
             messages.success(request, f"{person.full_name}'s consent was recorded.")
             return redirect(_person_url(person.pk))
     return render(request, "referrals/consent_form.html", {"form": form, "person": person, "heading": "Record consent"})
@@ -197,13 +189,8 @@ def referral_move(request: AuthenticatedRequest, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose what to do with the referral.")
         return redirect("referral", pk=pk)
-    try:
+    with service_errors_as_messages(request):
         services.referral_transition(acting_user=request.user, referral=referral, **form.cleaned_data)
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for errors in exc.message_dict.values() for m in errors))
-    else:
         messages.success(request, f"The referral is now {referral.get_state_display().lower()}.")
     return redirect("referral", pk=pk)
 
@@ -213,11 +200,8 @@ def referral_update(request: AuthenticatedRequest, pk: int):
     referral = _visible_referral(request, pk)
     form = UpdateForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors_as_messages(request):
             services.referral_add_update(acting_user=request.user, referral=referral, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for errors in exc.message_dict.values() for m in errors))
-        else:
             messages.success(request, "Your update was added.")
     else:
         messages.error(request, "Enter the update.")
