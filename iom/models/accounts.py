@@ -3,44 +3,26 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from iom.models.abstract import NamedRecord
 from iom.models.choices import OrganisationType, Role
 
 
-class Organisation(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class Organisation(NamedRecord):
+    """Police, probation, a partner agency (council, housing, health, ...) or an employer; users belong to one."""
+
     type = models.CharField(max_length=30, choices=OrganisationType.choices)
 
-    class Meta:
-        ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Scheme(models.Model):
+class Scheme(NamedRecord):
     """A group of IOM teams in one force area, e.g. "Norfolk IOM"; IOM managers see a whole scheme."""
 
-    name = models.CharField(max_length=200, unique=True)
     force_area = models.CharField(max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Team(models.Model):
+class Team(NamedRecord):
     """An IOM team within a scheme, e.g. "Norwich IOM"; cases belong to one team."""
 
-    name = models.CharField(max_length=200, unique=True)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="teams")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class User(AbstractUser):

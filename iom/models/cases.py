@@ -5,12 +5,13 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from iom.models.abstract import VersionedRecord
 from iom.models.accounts import Team
 from iom.models.choices import ActionStatus, CaseStatus, NeedLevel, NoteType, Pathway, Rag, Sensitivity
 from iom.models.people import Person
 
 
-class Case(models.Model):
+class Case(VersionedRecord):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     lead_officer = models.ForeignKey(
@@ -22,9 +23,6 @@ class Case(models.Model):
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-opened_on", "pk"]
@@ -80,7 +78,7 @@ class PathwayAssessment(models.Model):
         return f"{self.get_pathway_display()}: {self.rag} on {self.assessed_on}"
 
 
-class Action(models.Model):
+class Action(VersionedRecord):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
     pathway = models.CharField(max_length=40, choices=Pathway.choices, null=True, blank=True)  # noqa: DJ001 (no pathway)
     description = models.TextField()
@@ -89,9 +87,6 @@ class Action(models.Model):
     status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     done_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from iom.models.abstract import VersionedRecord
 from iom.models.choices import District, Ethnicity, Gender, RiskOfSeriousHarm
 from iom.pnc import validate_pnc_id
 
@@ -27,7 +28,7 @@ class Flag(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(VersionedRecord):
     """A nominal. Optional codes are NULL when unknown, not "": the metrics report a missing gender as a
     ``null`` cell distinct from ``unknown`` (docs/metrics.md), and a NULL CRN stays out of its unique index."""
 
@@ -42,9 +43,6 @@ class Person(models.Model):
     district = models.CharField(max_length=30, choices=District.choices, null=True, blank=True)  # noqa: DJ001
     risk_of_serious_harm = models.CharField(max_length=10, choices=RiskOfSeriousHarm.choices, null=True, blank=True)  # noqa: DJ001
     flags = models.ManyToManyField(Flag, related_name="people", blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from iom.models import Case, Organisation
+from iom.models.abstract import VersionedRecord
 from referrals.models import Referral
 
 
@@ -42,7 +43,7 @@ class Programme(models.Model):
         return f"{self.name} ({self.provider})"
 
 
-class Intervention(models.Model):
+class Intervention(VersionedRecord):
     """Something delivered to the person on a case: a programme, treatment, conference, support or placement."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interventions")
@@ -59,9 +60,6 @@ class Intervention(models.Model):
     sessions_attended = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=InterventionOutcome.choices, default=InterventionOutcome.ONGOING)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-started_on", "-pk"]

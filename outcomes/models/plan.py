@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from iom.models import Cohort
+from iom.models.abstract import VersionedRecord
 from outcomes import financial_years
 
 
@@ -165,7 +166,7 @@ class PlanMeasure(models.Model):
         return f"{financial_years.label(self.period_from)} to {financial_years.label(self.period_to)}"
 
 
-class PlanActual(models.Model):
+class PlanActual(VersionedRecord):
     """The value an IOM manager entered for one measure in one financial year (computed measures have none)."""
 
     measure = models.ForeignKey(PlanMeasure, on_delete=models.PROTECT, related_name="actuals")
@@ -173,9 +174,6 @@ class PlanActual(models.Model):
     value = models.DecimalField(max_digits=12, decimal_places=2)
     note = models.TextField(blank=True, help_text="Where the figure comes from, or what changed.")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["measure", "period"]
