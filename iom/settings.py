@@ -181,29 +181,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+
+def _daily(task: str, *, at: tuple[int, int], expires_hours: int) -> dict:
+    """A beat entry run once a day at ``at`` (hour, minute, London time); dropped if no worker takes it in time."""
+    hour, minute = at
+    return {
+        "task": task,
+        "schedule": crontab(hour=hour, minute=minute),
+        "options": {"expires": 60 * 60 * expires_hours},
+    }
+
+
 CELERY_BEAT_SCHEDULE = {
-    "remind-overdue-actions": {
-        "task": "iom.tasks.remind_overdue_actions",
-        # Every morning at 07:00 London time, before the day's work starts.
-        "schedule": crontab(hour=7, minute=0),
-        "options": {"expires": 60 * 60 * 6},
-    },
-    "chase-overdue-referrals": {
-        "task": "referrals.tasks.chase_overdue_referrals",
-        "schedule": crontab(hour=7, minute=10),
-        "options": {"expires": 60 * 60 * 6},
-    },
-    "remind-sustainment-due": {
-        "task": "referrals.tasks.remind_sustainment_due",
-        "schedule": crontab(hour=7, minute=20),
-        "options": {"expires": 60 * 60 * 6},
-    },
-    "take-metric-snapshots": {
-        "task": "outcomes.tasks.take_metric_snapshots",
-        # After midnight, when the day's imports and case work are in.
-        "schedule": crontab(hour=2, minute=30),
-        "options": {"expires": 60 * 60 * 12},
-    },
+    # Reminders every morning from 07:00, before the day's work starts.
+    "remind-overdue-actions": _daily("iom.tasks.remind_overdue_actions", at=(7, 0), expires_hours=6),
+    "chase-overdue-referrals": _daily("referrals.tasks.chase_overdue_referrals", at=(7, 10), expires_hours=6),
+    "remind-sustainment-due": _daily("referrals.tasks.remind_sustainment_due", at=(7, 20), expires_hours=6),
+    # After midnight, when the day's imports and case work are in.
+    "take-metric-snapshots": _daily("outcomes.tasks.take_metric_snapshots", at=(2, 30), expires_hours=12),
 }
 
 # --- REST framework ---------------------------------------------------------
