@@ -5,9 +5,10 @@ Every form posts to a service; the case itself is shown on the person page.
 
 from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -45,6 +46,12 @@ def _visible_action(request, pk: int) -> Action:
 
 def _case_url(case: Case, section: str = "") -> str:
     return reverse("person", args=[case.person_id]) + f"#case-{case.pk}{'-' + section if section else ''}"
+
+
+def _case_form(request: AuthenticatedRequest, case: Case, form: forms.BaseForm, heading: str, **extra) -> HttpResponse:
+    """Every form about one case renders in the same frame: the case and its person above, the form below."""
+    context = {"form": form, "case": case, "person": case.person, "heading": heading, **extra}
+    return render(request, "cases/case_form.html", context)
 
 
 @page(CASEWORK, methods=("GET",))
@@ -107,17 +114,7 @@ def allocate(request: AuthenticatedRequest, pk: int):
             messages.success(request, "The case's allocation and status were saved.")
             return redirect(_case_url(case))
         conflict = attempt.conflict
-    return render(
-        request,
-        "cases/case_form.html",
-        {
-            "form": form,
-            "case": case,
-            "person": case.person,
-            "heading": "Allocation and status",
-            "conflict_case": conflict,
-        },
-    )
+    return _case_form(request, case, form, "Allocation and status", conflict_case=conflict)
 
 
 @page(CASEWORK, methods=("GET", "POST"))
@@ -134,11 +131,7 @@ def assess(request: AuthenticatedRequest, pk: int):
                 request, f"{assessment.get_pathway_display()} is now {assessment.get_rag_display().lower()}."
             )
             return redirect(_case_url(case, "pathways"))
-    return render(
-        request,
-        "cases/case_form.html",
-        {"form": form, "case": case, "person": case.person, "heading": "Assess a pathway"},
-    )
+    return _case_form(request, case, form, "Assess a pathway")
 
 
 @page(CASEWORK, methods=("GET", "POST"))
@@ -154,9 +147,7 @@ def action_new(request: AuthenticatedRequest, pk: int):
             services.action_add(acting_user=request.user, case=case, **form.cleaned_data)
             messages.success(request, "The action was added to the plan.")
             return redirect(_case_url(case, "actions"))
-    return render(
-        request, "cases/case_form.html", {"form": form, "case": case, "person": case.person, "heading": "Add an action"}
-    )
+    return _case_form(request, case, form, "Add an action")
 
 
 @page(CASEWORK, methods=("GET", "POST"))
@@ -185,11 +176,7 @@ def action_edit(request: AuthenticatedRequest, pk: int):
             messages.success(request, "The action was saved.")
             return redirect(_case_url(case, "actions"))
         conflict = attempt.conflict
-    return render(
-        request,
-        "cases/case_form.html",
-        {"form": form, "case": case, "person": case.person, "heading": "Edit an action", "conflict_action": conflict},
-    )
+    return _case_form(request, case, form, "Edit an action", conflict_action=conflict)
 
 
 def _finish_action(request, pk: int, *, complete: bool):
@@ -226,9 +213,7 @@ def note_new(request: AuthenticatedRequest, pk: int):
             services.note_add(acting_user=request.user, case=case, **form.cleaned_data)
             messages.success(request, "The note was added.")
             return redirect(_case_url(case, "notes"))
-    return render(
-        request, "cases/case_form.html", {"form": form, "case": case, "person": case.person, "heading": "Add a note"}
-    )
+    return _case_form(request, case, form, "Add a note")
 
 
 @page(CASEWORK, methods=("GET", "POST"))
