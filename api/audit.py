@@ -5,9 +5,9 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from api.base import StrictQueryParamsMixin, acting_user, building_schema
+from api.base import StrictQueryParamsMixin, VisibleRowsMixin, acting_user
 from iom import access
-from iom.models import AuditAction, AuditEvent, AuditOutcome
+from iom.models import AuditAction, AuditEvent, AuditOutcome, User
 from iom.policy import READ_AUDIT
 
 
@@ -66,15 +66,14 @@ class AuditEventFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="Read one audit event"),
 )
 class AuditEventViewSet(
-    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    model = AuditEvent
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     ordering_fields = ["occurred_at"]
     ordering = ["-occurred_at", "-id"]
     action_rules = {"list": READ_AUDIT, "retrieve": READ_AUDIT}
 
-    def get_queryset(self) -> QuerySet[AuditEvent]:
-        if building_schema(self):
-            return AuditEvent.objects.none()
-        return access.audit_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[AuditEvent]:
+        return access.audit_list_visible_to(user=user)

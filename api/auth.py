@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ErrorSerializer, StrictFieldsMixin, acting_user
+from api.base import ErrorSerializer, StrictFieldsMixin, acting_user, validated
 from iom.policy import SIGNED_IN
 
 
@@ -36,9 +36,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
+        user = authenticate(request, **validated(TokenRequestSerializer, request.data))
         if user is None or not user.is_active:
             return Response(
                 {"detail": "The username or password is not right.", "errors": {}},

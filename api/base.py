@@ -1,10 +1,11 @@
-"""Shared pieces of the API views: the signed-in user, strict query parameters and bodies, optimistic-lock
-versions, list auditing."""
+"""Shared pieces of the API views: the signed-in user, the rows a selector lets them see, strict query parameters
+and bodies, optimistic-lock versions, list auditing."""
 
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated, ValidationError
@@ -45,6 +46,44 @@ def building_schema(view: APIView) -> bool:
     return bool(getattr(view, "swagger_fake_view", False))
 
 
+def validated(
+    serializer_class: type[serializers.Serializer], data: Any, *, context: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``data`` (a body or query parameters) validated by ``serializer_class``, or a 400 with field errors.
+
+    Fields the endpoint does not take are refused too: see ``StrictFieldsMixin``. Pass ``context`` when a field
+    needs the request (the ``Visible…Field`` relations do).
+    """
+    serializer = serializer_class(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def first_or_404(queryset: QuerySet[_Model], pk: object) -> _Model:
+    """The row ``pk`` of ``queryset`` (what the user may see): one outside it is a 404, like one that is not there."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+class VisibleRowsMixin(GenericAPIView[_Model]):
+    # A viewset's rows are what its resource's selector lets the signed-in user see: the viewset names its
+    # ``model`` and says in ``visible_to`` which selector to ask (with any prefetching or annotation its serializer
+    # needs). The OpenAPI generator's stand-in view (``building_schema``) gets an empty queryset of the model
+    # instead, which is all the generator reads. (A comment, not a docstring: the schema would show a docstring
+    # as the description of every view without one of its own.)
+    model: type[_Model]
+
+    def get_queryset(self) -> QuerySet[_Model]:
+        if building_schema(self):
+            return self.model._default_manager.none()
+        return self.visible_to(acting_user(self.request))
+
+    def visible_to(self, user: User) -> QuerySet[_Model]:
+        raise NotImplementedError(f"{type(self).__name__} does not say which selector gives its rows.")
+
+
 class StrictQueryParamsMixin(APIView):
     # Unknown query parameters are a 400 with field errors, not silently ignored (docs/roles.md).
 
@@ -72,6 +111,7 @@ class StrictQueryParamsMixin(APIView):
 
 class ReadCreateViewSet(
     StrictQueryParamsMixin,
+    VisibleRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

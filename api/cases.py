@@ -16,8 +16,9 @@ from api.base import (
     StrictFieldsMixin,
     VersionSerializer,
     acting_user,
-    building_schema,
+    first_or_404,
     object_for_write,
+    validated,
 )
 from api.fields import CaseworkerField, VisibleCaseField, VisiblePersonField
 from iom import access, selectors, services
@@ -127,6 +128,7 @@ class CaseFilter(django_filters.FilterSet):
     ),
 )
 class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
+    model = Case
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     ordering_fields = ["opened_on", "status", "person__last_name"]
@@ -143,10 +145,8 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
         "revoke": CASEWORK,
     }
 
-    def get_queryset(self) -> QuerySet[Case]:
-        if building_schema(self):
-            return Case.objects.none()
-        return selectors.case_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Case]:
+        return selectors.case_list(user=user)
 
     def get_object(self):
         return selectors.case_get(user=acting_user(self.request), pk=self.kwargs["pk"])
@@ -159,23 +159,19 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
 
     def partial_update(self, request, pk=None):
         case = object_for_write(Case, pk, acting_user(request), access.ensure_can_change_case, "case")
-        serializer = CaseUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(CaseUpdateSerializer, request.data)
         case = services.case_update(
             acting_user=acting_user(request),
             case=case,
             version=data["version"],
             **{name: data[name] for name in ("lead_officer", "offender_manager", "status") if name in data},
         )
-        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(case).data)
 
     @extend_schema(summary="Who holds explicit grants on this case", responses={200: GrantReadSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def grants(self, request, pk=None):
-        case = access.case_list_visible_to(user=acting_user(request)).filter(pk=pk).first()
-        if case is None:
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        case = first_or_404(access.case_list_visible_to(user=acting_user(request)), pk)
         rows = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")
         return Response(GrantReadSerializer(rows, many=True).data)
 
@@ -187,9 +183,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def grant(self, request, pk=None):
         case = object_for_write(Case, pk, acting_user(request), access.ensure_can_change_case, "case")
-        serializer = GrantSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.case_grant(acting_user=acting_user(request), case=case, **serializer.validated_data)
+        services.case_grant(acting_user=acting_user(request), case=case, **validated(GrantSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -200,9 +194,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         case = object_for_write(Case, pk, acting_user(request), access.ensure_can_change_case, "case")
-        serializer = GrantSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(GrantSerializer, request.data)
         services.case_revoke(
             acting_user=acting_user(request), case=case, grantee=data["grantee"], permission=data["permission"]
         )
@@ -215,6 +207,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     create=extend_schema(summary="Assess a pathway", responses={201: AssessmentSerializer, 400: ErrorSerializer}),
 )
 class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin[PathwayAssessment], ReadCreateViewSet):
+    model = PathwayAssessment
     serializer_class = AssessmentSerializer
     audit_resource = "assessments"
     filterset_fields = ["case", "pathway", "rag", "need_level"]
@@ -222,10 +215,8 @@ class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin[PathwayAssessm
     ordering = ["-assessed_on", "-id"]
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
 
-    def get_queryset(self) -> QuerySet[PathwayAssessment]:
-        if building_schema(self):
-            return PathwayAssessment.objects.none()
-        return selectors.assessment_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[PathwayAssessment]:
+        return selectors.assessment_list(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = services.pathway_assess(
@@ -286,6 +277,7 @@ class ActionFilter(django_filters.FilterSet):
     ),
 )
 class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreateViewSet):
+    model = Action
     serializer_class = ActionSerializer
     audit_resource = "actions"
     filterset_class = ActionFilter
@@ -301,10 +293,8 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
         "cancel": CASEWORK,
     }
 
-    def get_queryset(self) -> QuerySet[Action]:
-        if building_schema(self):
-            return Action.objects.none()
-        return selectors.action_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Action]:
+        return selectors.action_list(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = services.action_add(acting_user=acting_user(self.request), **serializer.validated_data)
@@ -314,14 +304,12 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
 
     def partial_update(self, request, pk=None):
         action_obj = self._writable(pk)
-        serializer = ActionUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = validated(ActionUpdateSerializer, request.data)
         version = data.pop("version")
         action_obj = services.action_update(
             acting_user=acting_user(request), action=action_obj, version=version, **data
         )
-        return Response(ActionSerializer(action_obj, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(action_obj).data)
 
     @extend_schema(
         summary="Mark an action done",
@@ -331,12 +319,10 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         action_obj = self._writable(pk)
-        serializer = ActionCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         action_obj = services.action_complete(
-            acting_user=acting_user(request), action=action_obj, **serializer.validated_data
+            acting_user=acting_user(request), action=action_obj, **validated(ActionCompleteSerializer, request.data)
         )
-        return Response(ActionSerializer(action_obj, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(action_obj).data)
 
     @extend_schema(
         summary="Cancel an action",
@@ -346,11 +332,9 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         action_obj = self._writable(pk)
-        serializer = VersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version = serializer.validated_data["version"]
+        version = validated(VersionSerializer, request.data)["version"]
         action_obj = services.action_cancel(acting_user=acting_user(request), action=action_obj, version=version)
-        return Response(ActionSerializer(action_obj, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(action_obj).data)
 
 
 def _ensure_can_change_action(*, user, action) -> None:
@@ -374,6 +358,7 @@ class NoteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     create=extend_schema(summary="Add a note", responses={201: NoteSerializer, 400: ErrorSerializer}),
 )
 class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin[CaseNote], ReadCreateViewSet):
+    model = CaseNote
     serializer_class = NoteSerializer
     filterset_fields = ["case", "note_type", "sensitivity"]
     ordering_fields = ["occurred_on", "created_at"]
@@ -381,10 +366,8 @@ class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin[CaseNote], ReadCreat
     audit_resource = "notes"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
 
-    def get_queryset(self) -> QuerySet[CaseNote]:
-        if building_schema(self):
-            return CaseNote.objects.none()
-        return selectors.note_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[CaseNote]:
+        return selectors.note_list(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = services.note_add(acting_user=acting_user(self.request), **serializer.validated_data)

@@ -13,12 +13,13 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     StrictQueryParamsMixin,
+    VisibleRowsMixin,
     acting_user,
-    building_schema,
+    validated,
 )
 from api.fields import VisibleCohortField, VisiblePersonField
 from iom import access, selectors, services
-from iom.models import Cohort, Membership, Scheme
+from iom.models import Cohort, Membership, Scheme, User
 from iom.policy import CASEWORK, MANAGE_COHORTS, PANEL_DECISIONS, READ_COHORTS
 
 
@@ -39,6 +40,7 @@ class CohortSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     create=extend_schema(summary="Create a cohort", responses={201: CohortSerializer, 400: ErrorSerializer}),
 )
 class CohortViewSet(ReadCreateViewSet):
+    model = Cohort
     serializer_class = CohortSerializer
     lookup_field = "slug"
     lookup_value_regex = "[a-z0-9-]+"
@@ -47,10 +49,8 @@ class CohortViewSet(ReadCreateViewSet):
     filterset_fields = ["active", "scheme"]
     action_rules = {"list": READ_COHORTS, "retrieve": READ_COHORTS, "create": MANAGE_COHORTS}
 
-    def get_queryset(self) -> QuerySet[Cohort]:
-        if building_schema(self):
-            return Cohort.objects.none()
-        return access.cohort_list_visible_to(user=acting_user(self.request)).annotate(
+    def visible_to(self, user: User) -> QuerySet[Cohort]:
+        return access.cohort_list_visible_to(user=user).annotate(
             current_members=Count("memberships", filter=Q(memberships__exited_on__isnull=True))
         )
 
@@ -110,8 +110,14 @@ class MembershipFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="Read a membership", responses={200: MembershipSerializer, 404: ErrorSerializer}),
 )
 class MembershipViewSet(
-    StrictQueryParamsMixin, AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictQueryParamsMixin,
+    VisibleRowsMixin,
+    AuditedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
+    model = Membership
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
     ordering_fields = ["adopted_on", "exited_on"]
@@ -119,10 +125,8 @@ class MembershipViewSet(
     audit_resource = "memberships"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "adopt": PANEL_DECISIONS, "exit": PANEL_DECISIONS}
 
-    def get_queryset(self) -> QuerySet[Membership]:
-        if building_schema(self):
-            return Membership.objects.none()
-        return selectors.membership_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Membership]:
+        return selectors.membership_list(user=user)
 
     @extend_schema(
         summary="Adopt a person into a cohort (a panel decision)",
@@ -131,10 +135,9 @@ class MembershipViewSet(
     )
     @action(detail=False, methods=["post"])
     def adopt(self, request):
-        serializer = AdoptSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        membership = services.membership_adopt(acting_user=acting_user(request), **serializer.validated_data)
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        data = validated(AdoptSerializer, request.data, context=self.get_serializer_context())
+        membership = services.membership_adopt(acting_user=acting_user(request), **data)
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Record a member's exit (a panel decision)",
@@ -144,9 +147,7 @@ class MembershipViewSet(
     @action(detail=True, methods=["post"])
     def exit(self, request, pk=None):
         membership = self.get_object()
-        serializer = ExitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         membership = services.membership_exit(
-            acting_user=acting_user(request), membership=membership, **serializer.validated_data
+            acting_user=acting_user(request), membership=membership, **validated(ExitSerializer, request.data)
         )
-        return Response(MembershipSerializer(membership).data)
+        return Response(self.get_serializer(membership).data)

@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,12 +19,13 @@ from api.base import (
     StrictFieldsMixin,
     StrictQueryParamsMixin,
     VersionField,
+    VisibleRowsMixin,
     acting_user,
-    building_schema,
+    first_or_404,
+    validated,
 )
-from api.permissions import RulePermission
 from iom import selectors as iom_selectors
-from iom.models import Organisation, OrganisationType
+from iom.models import Organisation, OrganisationType, User
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.models import Commitment, Employer, Opportunity, Pledge
@@ -65,14 +65,13 @@ class EmployerSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     create=extend_schema(summary="Register an employer", responses={201: EmployerSerializer, 400: ErrorSerializer}),
 )
 class EmployerViewSet(ReadCreateViewSet):
+    model = Employer
     serializer_class = EmployerSerializer
     filterset_fields = ["sector", "size"]
     action_rules = {"list": READ_GATEWAY, "retrieve": READ_GATEWAY, "create": COORDINATE_GATEWAY}
 
-    def get_queryset(self) -> QuerySet[Employer]:
-        if building_schema(self):
-            return Employer.objects.none()
-        return partner_selectors.employer_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Employer]:
+        return partner_selectors.employer_list_visible_to(user=user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -99,14 +98,13 @@ class PledgeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     create=extend_schema(summary="Record a signed pledge", responses={201: PledgeSerializer, 400: ErrorSerializer}),
 )
 class PledgeViewSet(ReadCreateViewSet):
+    model = Pledge
     serializer_class = PledgeSerializer
     filterset_fields = ["employer", "status"]
     action_rules = {"list": READ_GATEWAY, "retrieve": READ_GATEWAY, "create": COORDINATE_GATEWAY}
 
-    def get_queryset(self) -> QuerySet[Pledge]:
-        if building_schema(self):
-            return Pledge.objects.none()
-        return partner_selectors.pledge_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Pledge]:
+        return partner_selectors.pledge_list_visible_to(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = partner_services.pledge_record(
@@ -152,12 +150,14 @@ class OpportunitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 )
 class OpportunityViewSet(
     StrictQueryParamsMixin,
+    VisibleRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    model = Opportunity
     serializer_class = OpportunitySerializer
     filterset_fields = ["employer", "status", "opportunity_type", "district"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -168,10 +168,8 @@ class OpportunityViewSet(
         "partial_update": COORDINATE_GATEWAY,
     }
 
-    def get_queryset(self) -> QuerySet[Opportunity]:
-        if building_schema(self):
-            return Opportunity.objects.none()
-        return partner_selectors.opportunity_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Opportunity]:
+        return partner_selectors.opportunity_list_visible_to(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = partner_services.opportunity_save(
@@ -215,7 +213,8 @@ class CandidateSerializer(serializers.Serializer):
     list=extend_schema(summary="Gateway placements (employers: their own candidates)", responses=CandidateSerializer),
     retrieve=extend_schema(summary="Read a placement", responses={200: CandidateSerializer, 404: ErrorSerializer}),
 )
-class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.GenericViewSet):
+class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixin, viewsets.GenericViewSet):
+    model = Placement
     serializer_class = CandidateSerializer
     audit_resource = "placements"
     action_rules = {
@@ -224,10 +223,11 @@ class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.Generi
         "events": FOLLOW_PLACEMENTS,
     }
 
-    def get_queryset(self) -> QuerySet[Placement]:
-        if building_schema(self):
-            return Placement.objects.none()
-        return selectors.placement_list_visible_to(user=acting_user(self.request)).order_by("-matched_at", "-id")
+    def visible_to(self, user: User) -> QuerySet[Placement]:
+        return selectors.placement_list_visible_to(user=user).order_by("-matched_at", "-id")
+
+    def get_object(self) -> Placement:
+        return first_or_404(self.get_queryset(), self.kwargs["pk"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -240,9 +240,7 @@ class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.Generi
         return self.get_paginated_response(CandidateSerializer(candidates, many=True).data)
 
     def retrieve(self, request, pk=None):
-        placement = self.get_queryset().filter(pk=pk).first()
-        if placement is None:
-            raise Http404
+        placement = self.get_object()
         selectors.candidate_record_view(user=acting_user(request), placement=placement, via="api")
         return Response(CandidateSerializer(selectors.candidate_for_employer(placement=placement)).data)
 
@@ -253,23 +251,17 @@ class PlacementViewSet(StrictQueryParamsMixin, AuditedListMixin, viewsets.Generi
     )
     @action(detail=True, methods=["get", "post"])
     def events(self, request, pk=None):
-        placement = self.get_queryset().filter(pk=pk).first()
-        if placement is None:
-            raise Http404
+        placement = self.get_object()
         if request.method == "GET":
             return Response(PlacementEventSerializer(placement.events.all(), many=True).data)
-        serializer = PlacementEventSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        event = services.placement_record_event(
-            acting_user=acting_user(request), placement=placement, **serializer.validated_data
-        )
+        data = validated(PlacementEventSerializer, request.data)
+        event = services.placement_record_event(acting_user=acting_user(request), placement=placement, **data)
         return Response(PlacementEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 class GatewayFiguresView(StrictQueryParamsMixin, APIView):
     """The Plan's count: employers who have taken on an ex-offender, against the target of 100."""
 
-    permission_classes = [RulePermission]
     action_rules = {"get": READ_GATEWAY_FIGURES}
     extra_query_params = frozenset({"from", "to"})
 
@@ -295,13 +287,10 @@ class GatewayFiguresView(StrictQueryParamsMixin, APIView):
         },
     )
     def get(self, request):
-        window = _DateWindow(data={"from": request.query_params.get("from"), "to": request.query_params.get("to")})
-        window.is_valid(raise_exception=True)
-        return Response(
-            selectors.gateway_figures(
-                date_from=window.validated_data.get("from"), date_to=window.validated_data.get("to")
-            )
+        window = validated(
+            _DateWindow, {"from": request.query_params.get("from"), "to": request.query_params.get("to")}
         )
+        return Response(selectors.gateway_figures(date_from=window.get("from"), date_to=window.get("to")))
 
 
 class _DateWindow(serializers.Serializer):

@@ -8,7 +8,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.base import ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin, acting_user, building_schema
+from api.base import (
+    ErrorSerializer,
+    StrictFieldsMixin,
+    StrictQueryParamsMixin,
+    VisibleRowsMixin,
+    acting_user,
+    validated,
+)
+from iom.models import User
 from outcomes.models import ImportKind, ImportRun
 from outcomes.rules import RUN_IMPORTS
 from outcomes.selectors.imports import import_run_list_visible_to
@@ -89,28 +97,26 @@ FINISHED_EXAMPLE = {
     ),
 )
 class ImportRunViewSet(
-    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    model = ImportRun
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "state"]
     action_rules: ClassVar = {"list": RUN_IMPORTS, "retrieve": RUN_IMPORTS, "create": RUN_IMPORTS}
 
-    def get_queryset(self) -> QuerySet[ImportRun]:
-        if building_schema(self):
-            return ImportRun.objects.none()
-        return import_run_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[ImportRun]:
+        return import_run_list_visible_to(user=user)
 
     def create(self, request):
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        file = upload.validated_data["file"]
+        upload = validated(ImportUploadSerializer, request.data)
+        file = upload["file"]
         run = import_run_start(
             acting_user=acting_user(request),
-            kind=upload.validated_data["kind"],
+            kind=upload["kind"],
             content=file.read(),
             filename=file.name,
-            dry_run=upload.validated_data["dry_run"],
+            dry_run=upload["dry_run"],
             via="api",
         )
         run.refresh_from_db()  # with eager Celery the run has already finished

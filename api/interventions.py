@@ -16,13 +16,14 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     StrictQueryParamsMixin,
+    VisibleRowsMixin,
     acting_user,
-    building_schema,
     object_for_write,
+    validated,
 )
 from api.fields import VisibleCaseField
 from iom import access
-from iom.models import Organisation
+from iom.models import Organisation, User
 from iom.policy import CASEWORK
 from outcomes import selectors, services
 from outcomes.models import Intervention, InterventionOutcome, Programme
@@ -120,6 +121,7 @@ def _ensure_can_change_intervention(*, user, intervention) -> None:
     ),
 )
 class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention], ReadCreateViewSet):
+    model = Intervention
     serializer_class = InterventionSerializer
     filterset_fields = ["case", "outcome", "programme"]
     ordering_fields = ["started_on", "ended_on", "created_at"]
@@ -128,10 +130,8 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention
     http_method_names = ["get", "post", "patch", "head", "options"]
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
 
-    def get_queryset(self) -> QuerySet[Intervention]:
-        if building_schema(self):
-            return Intervention.objects.none()
-        return selectors.intervention_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Intervention]:
+        return selectors.intervention_list_visible_to(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = services.intervention_record(
@@ -142,25 +142,22 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention
         intervention = object_for_write(
             Intervention, pk, acting_user(request), _ensure_can_change_intervention, "intervention"
         )
-        serializer = InterventionUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = validated(InterventionUpdateSerializer, request.data, context=self.get_serializer_context())
         version = data.pop("version")
         intervention = services.intervention_update(
             acting_user=acting_user(request), intervention=intervention, version=version, **data
         )
-        return Response(InterventionSerializer(intervention, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(intervention).data)
 
 
 @extend_schema_view(list=extend_schema(summary="List the catalogue of programmes and services"))
-class ProgrammeViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ProgrammeViewSet(StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    model = Programme
     serializer_class = ProgrammeSerializer
     filterset_fields = ["programme_type", "provider", "active"]
     ordering_fields = ["name"]
     ordering = ["name", "id"]
     action_rules = {"list": CASEWORK}
 
-    def get_queryset(self) -> QuerySet[Programme]:
-        if building_schema(self):
-            return Programme.objects.none()
-        return selectors.programme_list(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Programme]:
+        return selectors.programme_list(user=user)

@@ -16,9 +16,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ErrorSerializer, StrictQueryParamsMixin, acting_user
+from api.base import ErrorSerializer, StrictQueryParamsMixin, acting_user, validated
 from api.exports import CSV_PARAMETERS, CsvExportMixin
-from api.permissions import RulePermission
 from iom.dates import ISO_DATE
 from iom.services._validation import today
 from outcomes import metrics
@@ -272,7 +271,7 @@ def _csv_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes = [RulePermission]
+    # A metric's figures as JSON, or as CSV with ``csv_rows``; both carry ``data_as_of``.
     http_method_names = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
     action_rules: ClassVar = {"get": READ_METRICS, "head": READ_METRICS}
     params_class: ClassVar[type[serializers.Serializer]]
@@ -297,15 +296,17 @@ class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
     def params(self) -> dict[str, Any]:
         # An empty parameter (``?cohort=``, as a form sends it) is the same as leaving it out.
         data = {name: value for name, value in self.request.query_params.dict().items() if value.strip()}
-        serializer = self.params_class(data=data, context={"request": self.request})
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return validated(self.params_class, data, context={"request": self.request})
 
-    def respond(self, figures: dict[str, Any], rows) -> Response:
+    def respond(self, figures: dict[str, Any]) -> Response:
         figures["data_as_of"] = data_as_of()
         if self.wants_csv():
-            return self.csv_response(rows(figures), details={"query": self.request.query_params.dict()})
+            return self.csv_response(self.csv_rows(figures), details={"query": self.request.query_params.dict()})
         return Response(figures)
+
+    @staticmethod
+    def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
 
 class ReoffendingView(_MetricView):
@@ -327,8 +328,7 @@ class ReoffendingView(_MetricView):
         examples=[OpenApiExample("A year's index window for a cohort", value=REOFFENDING_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        figures = metrics.reoffending(**self.params())
-        return self.respond(figures, self.csv_rows)
+        return self.respond(metrics.reoffending(**self.params()))
 
     @staticmethod
     def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -400,8 +400,7 @@ class ReoffendingQuarterlyView(_MetricView):
         ],
     )
     def get(self, request):
-        figures = metrics.reoffending_quarterly(**self.params())
-        return self.respond(figures, self.csv_rows)
+        return self.respond(metrics.reoffending_quarterly(**self.params()))
 
     @staticmethod
     def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -448,8 +447,7 @@ class PrePostView(_MetricView):
         examples=[OpenApiExample("A cohort", value=PRE_POST_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        figures = metrics.pre_post(**self.params())
-        return self.respond(figures, self.csv_rows)
+        return self.respond(metrics.pre_post(**self.params()))
 
     @staticmethod
     def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -522,7 +520,7 @@ class MetricSnapshotView(_MetricView):
                 for snapshot in snapshots
             ],
         }
-        return self.respond(figures, self.csv_rows)
+        return self.respond(figures)
 
     @staticmethod
     def csv_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,9 +6,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import StrictFieldsMixin, StrictQueryParamsMixin, acting_user, building_schema
+from api.base import StrictFieldsMixin, StrictQueryParamsMixin, VisibleRowsMixin, acting_user, validated
 from iom import services
-from iom.models import Notification
+from iom.models import Notification, User
 from iom.policy import SIGNED_IN
 
 
@@ -23,15 +23,14 @@ class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Omit to mark all read.")
 
 
-class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    model = Notification
     serializer_class = NotificationSerializer
     filterset_fields = ["kind"]
     action_rules = {"list": SIGNED_IN, "mark_read": SIGNED_IN}
 
-    def get_queryset(self) -> QuerySet[Notification]:
-        if building_schema(self):
-            return Notification.objects.none()
-        return Notification.objects.filter(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Notification]:
+        return Notification.objects.filter(user=user)
 
     @extend_schema(
         summary="Mark notifications read",
@@ -40,9 +39,6 @@ class NotificationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewset
     )
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_read(self, request):
-        serializer = MarkReadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        marked = services.notification_mark_read(
-            user=acting_user(request), notification_ids=serializer.validated_data.get("ids")
-        )
+        ids = validated(MarkReadSerializer, request.data).get("ids")
+        marked = services.notification_mark_read(user=acting_user(request), notification_ids=ids)
         return Response({"marked": marked})

@@ -16,12 +16,12 @@ from api.base import (
     StrictFieldsMixin,
     StrictQueryParamsMixin,
     VersionField,
+    VisibleRowsMixin,
     acting_user,
-    building_schema,
     object_for_write,
 )
 from iom import access, selectors, services
-from iom.models import District, Flag, Person, RiskOfSeriousHarm, Team
+from iom.models import District, Flag, Person, RiskOfSeriousHarm, Team, User
 from iom.policy import CASEWORK
 
 
@@ -116,6 +116,7 @@ class PersonFilter(django_filters.FilterSet):
 )
 class PersonViewSet(
     StrictQueryParamsMixin,
+    VisibleRowsMixin,
     AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -123,6 +124,7 @@ class PersonViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    model = Person
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     ordering_fields = ["last_name", "first_name", "date_of_birth", "pnc_id", "updated_at"]
@@ -136,10 +138,8 @@ class PersonViewSet(
         "partial_update": CASEWORK,
     }
 
-    def get_queryset(self) -> QuerySet[Person]:
-        if building_schema(self):
-            return Person.objects.none()
-        return access.person_list_visible_to(user=acting_user(self.request)).prefetch_related("flags").distinct()
+    def visible_to(self, user: User) -> QuerySet[Person]:
+        return access.person_list_visible_to(user=user).prefetch_related("flags").distinct()
 
     def get_object(self) -> Person:
         if self.action == "metadata":  # OPTIONS asks whether PUT applies to this person: not a view of their record
@@ -170,4 +170,4 @@ class PersonViewSet(
             **data,
             flags=serializer.validated_data.get("flags"),
         )
-        return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(person).data)

@@ -18,9 +18,15 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ConflictSerializer, ErrorSerializer, StrictFieldsMixin, StrictQueryParamsMixin, acting_user
+from api.base import (
+    ConflictSerializer,
+    ErrorSerializer,
+    StrictFieldsMixin,
+    StrictQueryParamsMixin,
+    acting_user,
+    validated,
+)
 from api.exports import CSV_PARAMETERS, CsvExportMixin
-from api.permissions import RulePermission
 from iom.models import Cohort
 from outcomes import financial_years, selectors, services
 from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure, PlanObjective
@@ -228,13 +234,6 @@ class ActualChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    """The body, validated (fields the endpoint does not take are a 400: see ``StrictFieldsMixin``)."""
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- CSV ---------------------------------------------------------------------------------------------------------
 
 
@@ -248,12 +247,42 @@ def _csv_period(year: int | None) -> dict[str, str]:
     }
 
 
+def _measure_columns(objective: dict[str, Any], measure: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The CSV columns every row of a measure starts with: its objective's code, its own, and its ``keys``."""
+    return {"objective": objective["code"], "measure": measure["code"], **{key: measure[key] for key in keys}}
+
+
+def _read_responses(json_response: Any) -> dict[Any, Any]:
+    """What a Plan read answers: ``json_response`` as JSON, CSV when asked for, 400 for a bad parameter."""
+    return {
+        (200, "application/json"): json_response,
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per measure and year."),
+        400: ErrorSerializer,
+    }
+
+
 class _PlanReadView(CsvExportMixin, StrictQueryParamsMixin, APIView):
-    permission_classes = [RulePermission]
+    # The whole Plan, measure by measure: JSON, or CSV with ``measure_rows`` (one row per measure and year).
     action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN}
 
     def allowed_query_params(self) -> set[str]:
         return {"format"}  # not paginated: ``page`` would be silently ignored, so it is a 400 like any other
+
+    def respond(self, plan: dict[str, Any], serializer_class: type[serializers.Serializer]) -> Response:
+        if not self.wants_csv():
+            return Response(serializer_class(plan).data)
+        return self.csv_response(
+            [
+                row
+                for objective in plan["objectives"]
+                for measure in objective["measures"]
+                for row in self.measure_rows(objective, measure)
+            ]
+        )
+
+    @staticmethod
+    def measure_rows(objective: dict[str, Any], measure: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
 
 SCORECARD_EXAMPLE = {
@@ -353,36 +382,25 @@ class PlanScorecardView(_PlanReadView):
             "CSV exports are audited."
         ),
         parameters=CSV_PARAMETERS,
-        responses={
-            (200, "application/json"): OpenApiResponse(
-                ScorecardSerializer, examples=[OpenApiExample("Scorecard", value=SCORECARD_EXAMPLE)]
-            ),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per measure and year."),
-            400: ErrorSerializer,
-        },
+        responses=_read_responses(
+            OpenApiResponse(ScorecardSerializer, examples=[OpenApiExample("Scorecard", value=SCORECARD_EXAMPLE)])
+        ),
     )
     def get(self, request):
-        scorecard = selectors.plan_scorecard(user=acting_user(request))
-        if not self.wants_csv():
-            return Response(ScorecardSerializer(scorecard).data)
-        rows: list[dict[str, Any]] = []
-        for objective in scorecard["objectives"]:
-            for measure in objective["measures"]:
-                common = {
-                    "objective": objective["code"],
-                    "measure": measure["code"],
-                    **{key: measure[key] for key in ("title", "kind", "unit", "computed", "cohort", "status")},
-                    "baseline": measure["baseline"],
-                    "baseline_period": _code_or_none(measure["baseline_period"]),
-                    "target": measure["target"],
-                    "period_from": financial_years.code(measure["period_from"]),
-                    "period_to": financial_years.code(measure["period_to"]),
-                }
-                points = measure["actuals"] or [{"period": None, "value": None, "source": None}]
-                rows.extend(
-                    {**common, **_csv_period(p["period"]), "value": p["value"], "source": p["source"]} for p in points
-                )
-        return self.csv_response(rows)
+        return self.respond(selectors.plan_scorecard(user=acting_user(request)), ScorecardSerializer)
+
+    @staticmethod
+    def measure_rows(objective: dict[str, Any], measure: dict[str, Any]) -> list[dict[str, Any]]:
+        common = {
+            **_measure_columns(objective, measure, "title", "kind", "unit", "computed", "cohort", "status"),
+            "baseline": measure["baseline"],
+            "baseline_period": _code_or_none(measure["baseline_period"]),
+            "target": measure["target"],
+            "period_from": financial_years.code(measure["period_from"]),
+            "period_to": financial_years.code(measure["period_to"]),
+        }
+        points = measure["actuals"] or [{"period": None, "value": None, "source": None}]
+        return [{**common, **_csv_period(p["period"]), "value": p["value"], "source": p["source"]} for p in points]
 
 
 class PlanFrameworkView(_PlanReadView):
@@ -399,27 +417,16 @@ class PlanFrameworkView(_PlanReadView):
             "CSV with ?format=csv or Accept: text/csv; CSV exports are audited."
         ),
         parameters=CSV_PARAMETERS,
-        responses={
-            (200, "application/json"): FrameworkSerializer,
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per measure and year."),
-            400: ErrorSerializer,
-        },
+        responses=_read_responses(FrameworkSerializer),
     )
     def get(self, request):
-        framework = selectors.plan_framework(user=acting_user(request))
-        if not self.wants_csv():
-            return Response(FrameworkSerializer(framework).data)
-        rows: list[dict[str, Any]] = []
-        for objective in framework["objectives"]:
-            for measure in objective["measures"]:
-                common = {
-                    "objective": objective["code"],
-                    "measure": measure["code"],
-                    **{key: measure[key] for key in ("title", "unit", "computed", "cohort")},
-                }
-                points = measure["trend"] or [{"period": None}]
-                rows.extend({**common, **point, **_csv_period(point["period"])} for point in points)
-        return self.csv_response(rows)
+        return self.respond(selectors.plan_framework(user=acting_user(request)), FrameworkSerializer)
+
+    @staticmethod
+    def measure_rows(objective: dict[str, Any], measure: dict[str, Any]) -> list[dict[str, Any]]:
+        common = _measure_columns(objective, measure, "title", "unit", "computed", "cohort")
+        points = measure["trend"] or [{"period": None}]
+        return [{**common, **point, **_csv_period(point["period"])} for point in points]
 
 
 def _code_or_none(year: int | None) -> str | None:
@@ -442,7 +449,6 @@ CONFLICT_EXAMPLE = OpenApiExample(
 class PlanMeasureView(StrictQueryParamsMixin, APIView):
     """One measure; IOM managers and administrators change its baseline, target and periods."""
 
-    permission_classes = [RulePermission]
     http_method_names = ["get", "patch", "head", "options"]
     action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN, "patch": EDIT_PLAN_MEASURES}
 
@@ -466,7 +472,7 @@ class PlanMeasureView(StrictQueryParamsMixin, APIView):
     )
     def patch(self, request, code: str):
         measure = selectors.plan_measure_get(user=acting_user(request), code=code)
-        data = _validated(MeasureUpdateSerializer, request.data)
+        data = validated(MeasureUpdateSerializer, request.data)
         version = data.pop("version")
         measure = services.plan_measure_update(
             acting_user=acting_user(request), measure=measure, version=version, **data
@@ -477,7 +483,6 @@ class PlanMeasureView(StrictQueryParamsMixin, APIView):
 class PlanActualCreateView(StrictQueryParamsMixin, APIView):
     """IOM managers enter a year's actual for an entered (not computed) measure."""
 
-    permission_classes = [RulePermission]
     http_method_names = ["post", "options"]
     action_rules: ClassVar = {"post": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
@@ -496,7 +501,7 @@ class PlanActualCreateView(StrictQueryParamsMixin, APIView):
     )
     def post(self, request, code: str):
         measure = selectors.plan_measure_get(user=acting_user(request), code=code)
-        data = _validated(ActualCreateSerializer, request.data)
+        data = validated(ActualCreateSerializer, request.data)
         actual = services.plan_actual_record(acting_user=acting_user(request), measure=measure, **data)
         return Response(ActualSerializer(actual).data, status=status.HTTP_201_CREATED)
 
@@ -504,7 +509,6 @@ class PlanActualCreateView(StrictQueryParamsMixin, APIView):
 class PlanActualView(StrictQueryParamsMixin, APIView):
     """IOM managers change an entered actual (``version`` required)."""
 
-    permission_classes = [RulePermission]
     http_method_names = ["put", "options"]
     action_rules: ClassVar = {"put": ENTER_PLAN_ACTUALS, "options": READ_PLAN}
 
@@ -525,6 +529,6 @@ class PlanActualView(StrictQueryParamsMixin, APIView):
         actual = selectors.plan_actual_get(
             user=acting_user(request), measure=measure, period=financial_years.parse(period)
         )
-        data = _validated(ActualChangeSerializer, request.data)
+        data = validated(ActualChangeSerializer, request.data)
         actual = services.plan_actual_change(acting_user=acting_user(request), actual=actual, **data)
         return Response(ActualSerializer(actual).data)

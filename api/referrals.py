@@ -2,7 +2,6 @@
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no type information
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -15,12 +14,13 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     acting_user,
-    building_schema,
+    first_or_404,
     object_for_write,
+    validated,
 )
 from api.fields import VisibleCaseField, VisiblePersonField
 from iom import access
-from iom.models import Organisation, Pathway
+from iom.models import Organisation, Pathway, User
 from iom.policy import CASEWORK
 from partners.models import Opportunity, Service, ServiceType
 from referrals import selectors, services
@@ -65,19 +65,19 @@ class WithdrawConsentSerializer(StrictFieldsMixin, serializers.Serializer):
     create=extend_schema(summary="Record consent", responses={201: ConsentSerializer, 400: ErrorSerializer}),
 )
 class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
+    model = Consent
     serializer_class = ConsentSerializer
     filterset_fields = ["person"]
     audit_resource = "consents"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "withdraw": CASEWORK}
 
-    def get_queryset(self) -> QuerySet[Consent]:
-        if building_schema(self):
-            return Consent.objects.none()
-        return selectors.consent_list_visible_to(user=acting_user(self.request))
+    def visible_to(self, user: User) -> QuerySet[Consent]:
+        return selectors.consent_list_visible_to(user=user)
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.consent_record(acting_user=acting_user(self.request), **data)
+        serializer.instance = services.consent_record(
+            acting_user=acting_user(self.request), **serializer.validated_data
+        )
 
     @extend_schema(
         summary="Withdraw consent (withdraws the open referrals that relied on it)",
@@ -87,11 +87,10 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         consent = self.get_object()
-        serializer = WithdrawConsentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.consent_withdraw(acting_user=acting_user(request), consent=consent, **serializer.validated_data)
+        data = validated(WithdrawConsentSerializer, request.data)
+        services.consent_withdraw(acting_user=acting_user(request), consent=consent, **data)
         consent.refresh_from_db()
-        return Response(ConsentSerializer(consent, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(consent).data)
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -209,6 +208,7 @@ class ReferralFilter(django_filters.FilterSet):
     create=extend_schema(summary="Draft a referral", responses={201: ReferralSerializer, 400: ErrorSerializer}),
 )
 class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
+    model = Referral
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
     ordering_fields = ["created_at", "submitted_at", "state"]
@@ -224,12 +224,8 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         "match": MATCH_REFERRALS,
     }
 
-    def get_queryset(self) -> QuerySet[Referral]:
-        if building_schema(self):
-            return Referral.objects.none()
-        return selectors.referral_list_visible_to(user=acting_user(self.request)).prefetch_related(
-            "transitions__by", "updates__by"
-        )
+    def visible_to(self, user: User) -> QuerySet[Referral]:
+        return selectors.referral_list_visible_to(user=user).prefetch_related("transitions__by", "updates__by")
 
     def get_object(self):
         return selectors.referral_get(user=acting_user(self.request), pk=self.kwargs["pk"])
@@ -246,14 +242,11 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
         )
 
     def _visible(self, pk) -> Referral:
-        referral = selectors.referral_list_visible_to(user=acting_user(self.request)).filter(pk=pk).first()
-        if referral is None:
-            raise Http404
-        return referral
+        return first_or_404(selectors.referral_list_visible_to(user=acting_user(self.request)), pk)
 
-    def _respond(self, referral, code=status.HTTP_200_OK):
-        referral = self.get_queryset().get(pk=referral.pk)
-        return Response(ReferralSerializer(referral, context=self.get_serializer_context()).data, status=code)
+    def _respond(self, referral):
+        referral = self.get_queryset().get(pk=referral.pk)  # read again: with what the service has just written
+        return Response(self.get_serializer(referral).data)
 
     @extend_schema(
         summary="Move the referral to another state",
@@ -263,9 +256,8 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         referral = self._visible(pk)
-        serializer = StateChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.referral_transition(acting_user=acting_user(request), referral=referral, **serializer.validated_data)
+        data = validated(StateChangeSerializer, request.data)
+        services.referral_transition(acting_user=acting_user(request), referral=referral, **data)
         return self._respond(referral)
 
     @extend_schema(
@@ -276,11 +268,8 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def updates(self, request, pk=None):
         referral = self._visible(pk)
-        serializer = UpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        update = services.referral_add_update(
-            acting_user=acting_user(request), referral=referral, **serializer.validated_data
-        )
+        data = validated(UpdateSerializer, request.data)
+        update = services.referral_add_update(acting_user=acting_user(request), referral=referral, **data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -291,11 +280,8 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def disclosure(self, request, pk=None):
         referral = object_for_write(Referral, pk, acting_user(request), _ensure_can_change_referral, "referral")
-        serializer = DisclosureSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.referral_approve_disclosure(
-            acting_user=acting_user(request), referral=referral, **serializer.validated_data
-        )
+        data = validated(DisclosureSerializer, request.data)
+        services.referral_approve_disclosure(acting_user=acting_user(request), referral=referral, **data)
         return self._respond(referral)
 
     @extend_schema(
@@ -306,11 +292,8 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def match(self, request, pk=None):
         referral = self._visible(pk)
-        serializer = MatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        placement = services.placement_match(
-            acting_user=acting_user(request), referral=referral, **serializer.validated_data
-        )
+        data = validated(MatchSerializer, request.data)
+        placement = services.placement_match(acting_user=acting_user(request), referral=referral, **data)
         return Response({"placement": placement.pk}, status=status.HTTP_201_CREATED)
 
 
