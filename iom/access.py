@@ -104,6 +104,7 @@ CREATING_ATTEMPTS = frozenset(
         "record intervention",
         "match to opportunity",
         "record placement event",
+        "enter plan actual",
     }
 )
 
@@ -131,20 +132,16 @@ def _ensure_can_change(
     *, user: User, obj: Model, person_id: int | None, changeable: QuerySet, visible: QuerySet, attempted: str, noun: str
 ) -> None:
     """The one refusal ladder for writes: role (403), visibility (404), permission to change (403)."""
-    details = {"attempted": attempted}
+    exc: Exception
     if not works_cases(user):
-        refuse(user=user, obj=obj, person_id=person_id, details=details, exc=PermissionDenied(CASEWORK_REFUSAL))
-    if changeable.filter(pk=obj.pk).exists():
+        exc = PermissionDenied(CASEWORK_REFUSAL)
+    elif changeable.filter(pk=obj.pk).exists():
         return
-    if visible.filter(pk=obj.pk).exists():
-        refuse(
-            user=user,
-            obj=obj,
-            person_id=person_id,
-            details=details,
-            exc=PermissionDenied(f"You can see this {noun} but have not been given permission to change it."),
-        )
-    refuse(user=user, obj=obj, person_id=person_id, details=details, exc=Http404(f"No such {noun}."))
+    elif visible.filter(pk=obj.pk).exists():
+        exc = PermissionDenied(f"You can see this {noun} but have not been given permission to change it.")
+    else:
+        exc = Http404(f"No such {noun}.")
+    refuse(user=user, obj=obj, person_id=person_id, details={"attempted": attempted}, exc=exc)
 
 
 def ensure_can_change_case(*, user: User, case: Case, attempted: str = "change") -> None:
@@ -179,27 +176,25 @@ def user_list_seeing_case(*, case: Case) -> QuerySet[User]:
 # --- People -----------------------------------------------------------------
 
 
-def _unmanaged_person_q() -> Q:
-    return ~Q(Exists(Case.objects.filter(person_id=OuterRef("pk"))))
+def _people_with_case_in(cases: QuerySet[Case], *, user: User) -> QuerySet[Person]:
+    """People with one of ``cases``; IOM managers also reach people nobody manages yet (imports)."""
+    q = Q(Exists(cases.filter(person_id=OuterRef("pk"))))
+    if SCHEME_WIDE.allows(user):
+        q |= ~Q(Exists(Case.objects.filter(person_id=OuterRef("pk"))))
+    return Person.objects.filter(q)
 
 
 def person_list_visible_to(*, user: User) -> QuerySet[Person]:
     """People with a case the user can see; IOM managers also see people nobody manages yet (imports)."""
     if not works_cases(user):
         return Person.objects.none()
-    q = Q(Exists(case_list_visible_to(user=user).filter(person_id=OuterRef("pk"))))
-    if SCHEME_WIDE.allows(user):
-        q |= _unmanaged_person_q()
-    return Person.objects.filter(q)
+    return _people_with_case_in(case_list_visible_to(user=user), user=user)
 
 
 def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
     if not works_cases(user):
         return Person.objects.none()
-    q = Q(Exists(case_list_changeable_by(user=user).filter(person_id=OuterRef("pk"))))
-    if SCHEME_WIDE.allows(user):
-        q |= _unmanaged_person_q()
-    return Person.objects.filter(q)
+    return _people_with_case_in(case_list_changeable_by(user=user), user=user)
 
 
 def ensure_can_change_person(*, user: User, person: Person, attempted: str = "change") -> None:
@@ -226,27 +221,23 @@ def cohort_list_visible_to(*, user: User) -> QuerySet[Cohort]:
     return Cohort.objects.filter(Q(scheme_id__in=_scheme_ids(user)) | Q(scheme__isnull=True))
 
 
+def _cohort_decision_refusal(*, user: User, cohort: Cohort) -> Exception | None:
+    """Why ``user`` may record no panel decision for ``cohort``, whoever it is about; ``None`` if they may."""
+    if not PANEL_DECISIONS.allows(user):
+        return PermissionDenied(PANEL_DECISIONS.refusal)
+    if not cohort_list_visible_to(user=user).filter(pk=cohort.pk).exists():
+        return Http404("No such cohort.")
+    if cohort.scheme_id is None and not SCHEME_WIDE.allows(user):
+        return PermissionDenied("Only IOM managers record decisions for cohorts outside a scheme.")
+    return None
+
+
 def ensure_can_decide_for_cohort(*, user: User, cohort: Cohort, person: Person, attempted: str) -> None:
     """Panel decisions: officers and managers of the cohort's scheme, about people they may change."""
-    details = {"attempted": attempted, "cohort": cohort.slug}
-    if not PANEL_DECISIONS.allows(user):
-        refuse(
-            user=user,
-            obj=cohort,
-            person_id=person.pk,
-            details=details,
-            exc=PermissionDenied(PANEL_DECISIONS.refusal),
-        )
-    if not cohort_list_visible_to(user=user).filter(pk=cohort.pk).exists():
-        refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=Http404("No such cohort."))
-    if cohort.scheme_id is None and not SCHEME_WIDE.allows(user):
-        refuse(
-            user=user,
-            obj=cohort,
-            person_id=person.pk,
-            details=details,
-            exc=PermissionDenied("Only IOM managers record decisions for cohorts outside a scheme."),
-        )
+    exc = _cohort_decision_refusal(user=user, cohort=cohort)
+    if exc is not None:
+        details = {"attempted": attempted, "cohort": cohort.slug}
+        refuse(user=user, obj=cohort, person_id=person.pk, details=details, exc=exc)
     ensure_can_change_person(user=user, person=person, attempted=attempted)
 
 

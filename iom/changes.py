@@ -1,9 +1,10 @@
-"""Audited changes: a record's old and new values go into its audit row, in the same transaction as the write.
+"""Audited writes: a record's old and new values go into its audit row, in the same transaction as the write.
 
 Every change service does the same three steps: read the fields it is about to write, write them, then record
 the difference (s.62). They are written once, here. :func:`update_audited` is the usual case, an edit under
 the optimistic lock (iom/locking.py). :func:`audited_change` is for a write the lock does not cover, such as a
-membership's exit, which is guarded on its own column.
+membership's exit, which is guarded on its own column. :func:`create_audited` is the same for a new record:
+save it, then record what it was created with.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,6 +16,32 @@ from django.db import models, transaction
 from iom.audit import audit_record, field_changes, snapshot
 from iom.locking import update_with_version
 from iom.models import AuditAction, Person, User
+
+
+def create_audited(
+    *,
+    acting_user: User,
+    instance: models.Model,
+    fields: Iterable[str] = (),
+    person: Person | int | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Save the new ``instance`` and write its *create* row in the same transaction.
+
+    The row records the saved values of ``fields`` (leave them out for content the log must not hold, such as
+    a note's text, and name the record in ``details`` instead). A save that raises writes nothing and is not
+    audited.
+    """
+    with transaction.atomic():
+        instance.save(force_insert=True)
+        audit_record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            obj=instance,
+            person=person,
+            changes=field_changes({}, snapshot(instance, fields)),
+            details=details,
+        )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from iom.audit import audit_record, field_changes, snapshot
-from iom.changes import update_audited
+from iom.changes import create_audited, update_audited
 from iom.models import AuditAction, District, Organisation, OrganisationType, User
 from iom.services._validation import cleaned_copy, today
 from iom.unset import KEEP, Keep, given
@@ -33,10 +33,14 @@ def ensure_coordinator(user: User) -> None:
     COORDINATE_GATEWAY.ensure(user)
 
 
-def _check_districts(field: str, districts: Sequence[str]) -> None:
+def _checked_districts(districts: Sequence[str] | Keep) -> list[str] | Keep:
+    """The district codes as a list, refusing any code that is not a district; ``KEEP`` stays ``KEEP``."""
+    if districts is KEEP:
+        return KEEP
     unknown = sorted(set(districts) - set(District.values))
     if unknown:
-        raise ValidationError({field: f"Unknown district codes: {', '.join(unknown)}."})
+        raise ValidationError({"districts": f"Unknown district codes: {', '.join(unknown)}."})
+    return list(districts)
 
 
 def service_save(
@@ -56,9 +60,7 @@ def service_save(
     Only the fields given are written and audited; on a new service the others keep the model's defaults.
     """
     MANAGE_SERVICES.ensure(acting_user)
-    if districts is not KEEP:
-        _check_districts("districts", districts)
-        districts = list(districts)
+    districts = _checked_districts(districts)
     values = given(
         organisation=organisation,
         name=name,
@@ -102,9 +104,7 @@ def employer_register(
         raise ValidationError({"organisation": "Only organisations of type employer can join Gateway to Employment."})
     if Employer.objects.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} is already registered."})
-    if districts is not KEEP:
-        _check_districts("districts", districts)
-        districts = list(districts)
+    districts = _checked_districts(districts)
     values = given(
         sector=sector,
         size=size,
@@ -114,14 +114,7 @@ def employer_register(
         contact_phone=contact_phone,
     )
     employer = cleaned_copy(Employer(organisation=organisation), values)
-    with transaction.atomic():
-        employer.save()
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=employer,
-            changes=field_changes({}, snapshot(employer, values)),
-        )
+    create_audited(acting_user=acting_user, instance=employer, fields=values)
     return employer
 
 
@@ -217,12 +210,5 @@ def opportunity_save(
             raise ValidationError({"version": "Send the version of the opportunity you are changing."})
         update_audited(acting_user=acting_user, instance=opportunity, version=version, values=values)
         return opportunity
-    with transaction.atomic():
-        candidate.save()
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=candidate,
-            changes=field_changes({}, snapshot(candidate, values)),
-        )
+    create_audited(acting_user=acting_user, instance=candidate, fields=values)
     return candidate

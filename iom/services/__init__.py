@@ -15,7 +15,7 @@ from iom.services.cases import (
 )
 from iom.services.cohorts import cohort_create, membership_adopt, membership_exit
 from iom.services.grants import case_grant, case_revoke
-from iom.services.notifications import notification_mark_read, notify, remind_overdue_actions
+from iom.services.notifications import notification_mark_read, notify, notify_each, remind_overdue_actions
 from iom.services.people import person_create, person_update
 from iom.unset import KEEP
 
@@ -37,6 +37,7 @@ __all__ = [
     "note_add",
     "notification_mark_read",
     "notify",
+    "notify_each",
     "pathway_assess",
     "person_create",
     "person_update",

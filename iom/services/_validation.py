@@ -3,7 +3,7 @@
 import copy
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -29,3 +29,12 @@ def cleaned_copy(instance: M, values: Mapping[str, object], *, exclude: Iterable
         setattr(candidate, name, value)
     candidate.full_clean(exclude=list(exclude))
     return candidate
+
+
+def values_after(instance: models.Model, fields: Iterable[str], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``instance``'s ``fields`` as an edit that writes only ``values`` would leave them.
+
+    An edit names only what changes, but its rules hold between fields (an end date after the start), so they
+    are checked on the whole record as it would be.
+    """
+    return {**{name: getattr(instance, name) for name in fields}, **values}

@@ -1,19 +1,16 @@
 """Writes to cases: open, allocate, status, pathway assessments, the action plan and notes."""
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from iom import access
-from iom.audit import audit_record, field_changes, snapshot
-from iom.changes import update_audited
+from iom.changes import create_audited, update_audited
 from iom.models import (
     Action,
     ActionStatus,
-    AuditAction,
     Case,
     CaseNote,
     CaseStatus,
@@ -32,13 +29,18 @@ from iom.services._validation import cleaned_copy, not_in_future, today
 from iom.unset import KEEP, Keep, given
 
 
+def _works_in(user: User, team: Team) -> bool:
+    """In ``team``, or a manager of its scheme: who sees the team's cases without a grant."""
+    if SCHEME_WIDE.covers(user):
+        return user.teams.filter(scheme_id=team.scheme_id).exists()
+    return user.teams.filter(pk=team.pk).exists()
+
+
 def _sees_team_cases(user: User, team: Team, case: Case | None) -> bool:
     """Whoever is named on a case must be able to open it: in its team, a manager of its scheme, or granted."""
     if case is not None:
         return access.case_list_visible_to(user=user).filter(pk=case.pk).exists()
-    if SCHEME_WIDE.covers(user):
-        return user.teams.filter(scheme_id=team.scheme_id).exists()
-    return user.teams.filter(pk=team.pk).exists()
+    return _works_in(user, team)
 
 
 def _allocation_errors(
@@ -70,11 +72,7 @@ def case_open(
 ) -> Case:
     """Open a case for ``person`` in ``team``; at most one open case per person per team."""
     access.ensure_works_cases(user=acting_user)
-    if SCHEME_WIDE.allows(acting_user):
-        allowed = acting_user.teams.filter(scheme_id=team.scheme_id).exists()
-    else:
-        allowed = acting_user.teams.filter(pk=team.pk).exists()
-    if not allowed:
+    if not _works_in(acting_user, team):
         raise ValidationError({"team": "Choose a team you work in (managers: a team in your scheme)."})
     opened_on = opened_on or today()
     not_in_future("opened_on", opened_on, "The opening date")
@@ -83,17 +81,15 @@ def case_open(
         errors["team"] = f"{person.full_name} already has an open case in {team}."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        case = Case.objects.create(
-            person=person, team=team, lead_officer=lead_officer, offender_manager=offender_manager, opened_on=opened_on
-        )
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=case,
-            person=person,
-            changes=field_changes({}, snapshot(case, ["team", "lead_officer", "offender_manager", "status"])),
-        )
+    case = Case(
+        person=person, team=team, lead_officer=lead_officer, offender_manager=offender_manager, opened_on=opened_on
+    )
+    create_audited(
+        acting_user=acting_user,
+        instance=case,
+        fields=("team", "lead_officer", "offender_manager", "status"),
+        person=person,
+    )
     return case
 
 
@@ -105,13 +101,8 @@ def case_allocate(
     errors = _allocation_errors(team=case.team, lead_officer=lead_officer, offender_manager=offender_manager, case=case)
     if errors:
         raise ValidationError(errors)
-    update_audited(
-        acting_user=acting_user,
-        instance=case,
-        version=version,
-        values={"lead_officer": lead_officer, "offender_manager": offender_manager},
-        person=case.person_id,
-    )
+    allocation = {"lead_officer": lead_officer, "offender_manager": offender_manager}
+    _write_allocation(acting_user=acting_user, case=case, version=version, allocation=allocation)
     return case
 
 
@@ -121,13 +112,7 @@ def case_set_status(*, acting_user: User, case: Case, version: int, status: str)
     errors = _status_errors(case=case, status=status)
     if errors:
         raise ValidationError(errors)
-    update_audited(
-        acting_user=acting_user,
-        instance=case,
-        version=version,
-        values=_status_values(case=case, status=status),
-        person=case.person_id,
-    )
+    _write_status(acting_user=acting_user, case=case, version=version, status=status)
     return case
 
 
@@ -141,11 +126,19 @@ def _status_errors(*, case: Case, status: str) -> dict[str, str]:
     return {}
 
 
-def _status_values(*, case: Case, status: str) -> dict[str, Any]:
+def _write_allocation(*, acting_user: User, case: Case, version: int, allocation: dict[str, User | None]) -> None:
+    """Write a checked allocation (both people) at ``version``, audited against the case's person."""
+    update_audited(acting_user=acting_user, instance=case, version=version, values=allocation, person=case.person_id)
+
+
+def _write_status(*, acting_user: User, case: Case, version: int, status: str) -> None:
+    """Write a checked ``status`` at ``version``: closing dates the case today, reopening clears the date, and
+    the status it already has keeps its date."""
     closed_on = today() if status == CaseStatus.CLOSED else None
     if status == case.status:
         closed_on = case.closed_on
-    return {"status": status, "closed_on": closed_on}
+    values = {"status": status, "closed_on": closed_on}
+    update_audited(acting_user=acting_user, instance=case, version=version, values=values, person=case.person_id)
 
 
 def case_update(
@@ -183,18 +176,10 @@ def case_update(
     try:
         with transaction.atomic():
             if allocating:
-                update_audited(
-                    acting_user=acting_user, instance=case, version=version, values=allocation, person=case.person_id
-                )
+                _write_allocation(acting_user=acting_user, case=case, version=version, allocation=allocation)
                 allocated, version = True, case.version
             if status is not None:
-                update_audited(
-                    acting_user=acting_user,
-                    instance=case,
-                    version=version,
-                    values=_status_values(case=case, status=status),
-                    person=case.person_id,
-                )
+                _write_status(acting_user=acting_user, case=case, version=version, status=status)
     except Exception:
         if allocated:
             case.refresh_from_db()  # the allocation was rolled back with the status: say so to the caller
@@ -227,23 +212,18 @@ def pathway_assess(
     not_in_future("assessed_on", assessed_on, "The assessment date")
     if assessed_on < case.opened_on:
         raise ValidationError({"assessed_on": "The assessment date cannot be before the case was opened."})
-    with transaction.atomic():
-        assessment = PathwayAssessment.objects.create(
-            case=case,
-            pathway=pathway,
-            need_level=need_level,
-            rag=rag,
-            assessed_on=assessed_on,
-            assessed_by=acting_user,
-            notes=notes.strip(),
-        )
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=assessment,
-            person=case.person_id,
-            changes=field_changes({}, {"pathway": pathway, "need_level": need_level, "rag": rag}),
-        )
+    assessment = PathwayAssessment(
+        case=case,
+        pathway=pathway,
+        need_level=need_level,
+        rag=rag,
+        assessed_on=assessed_on,
+        assessed_by=acting_user,
+        notes=notes.strip(),
+    )
+    create_audited(
+        acting_user=acting_user, instance=assessment, fields=("pathway", "need_level", "rag"), person=case.person_id
+    )
     return assessment
 
 
@@ -272,16 +252,14 @@ def action_add(
         {"description": (description or "").strip(), "owner": owner, "due_on": due_on, "pathway": pathway or None},
     )
     _check_owner(owner, case)
-    with transaction.atomic():
-        action.save()
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=action,
-            person=case.person_id,
-            changes=field_changes({}, snapshot(action, ACTION_FIELDS)),
-        )
+    create_audited(acting_user=acting_user, instance=action, fields=ACTION_FIELDS, person=case.person_id)
     return action
+
+
+def _ensure_open(action: Action, verb: str) -> None:
+    """A done or cancelled action is the plan's history: only an open one moves on."""
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"status": f"Only open actions can be {verb}; this one is {action.status}."})
 
 
 def action_update(
@@ -296,8 +274,7 @@ def action_update(
 ) -> Action:
     """Change an open action at ``version``; only the fields given (not :data:`KEEP`) are written."""
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="change action")
-    if action.status != ActionStatus.OPEN:
-        raise ValidationError({"status": f"Only open actions can be changed; this one is {action.status}."})
+    _ensure_open(action, "changed")
     if description is not KEEP:
         description = (description or "").strip()
     if pathway == "":
@@ -314,8 +291,7 @@ def action_update(
 
 def action_complete(*, acting_user: User, action: Action, version: int, done_on: datetime.date | None = None) -> Action:
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="complete action")
-    if action.status != ActionStatus.OPEN:
-        raise ValidationError({"status": f"Only open actions can be completed; this one is {action.status}."})
+    _ensure_open(action, "completed")
     done_on = done_on or today()
     not_in_future("done_on", done_on, "The completion date")
     if done_on < timezone.localtime(action.created_at).date():
@@ -332,8 +308,7 @@ def action_complete(*, acting_user: User, action: Action, version: int, done_on:
 
 def action_cancel(*, acting_user: User, action: Action, version: int) -> Action:
     access.ensure_can_change_case(user=acting_user, case=action.case, attempted="cancel action")
-    if action.status != ActionStatus.OPEN:
-        raise ValidationError({"status": f"Only open actions can be cancelled; this one is {action.status}."})
+    _ensure_open(action, "cancelled")
     update_audited(
         acting_user=acting_user,
         instance=action,
@@ -366,21 +341,19 @@ def note_add(
         raise ValidationError(errors)
     occurred_on = occurred_on or today()
     not_in_future("occurred_on", occurred_on, "The note's date")
-    with transaction.atomic():
-        note = CaseNote.objects.create(
-            case=case,
-            note_type=note_type,
-            occurred_on=occurred_on,
-            text=text.strip(),
-            sensitivity=sensitivity,
-            author=acting_user,
-        )
-        # The note's text is case content: the audit names the note, not its words.
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=note,
-            person=case.person_id,
-            details={"note_type": note_type, "sensitivity": sensitivity},
-        )
+    note = CaseNote(
+        case=case,
+        note_type=note_type,
+        occurred_on=occurred_on,
+        text=text.strip(),
+        sensitivity=sensitivity,
+        author=acting_user,
+    )
+    # The note's text is case content: the audit names the note, not its words.
+    create_audited(
+        acting_user=acting_user,
+        instance=note,
+        person=case.person_id,
+        details={"note_type": note_type, "sensitivity": sensitivity},
+    )
     return note

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from iom import access
-from iom.audit import audit_record, field_changes, snapshot
-from iom.changes import audited_change
+from iom.audit import audit_record, field_changes
+from iom.changes import audited_change, create_audited
 from iom.models import AuditAction, Cohort, Membership, Person, Scheme, User
 from iom.policy import ALL_COHORTS, MANAGE_COHORTS
 from iom.services._validation import not_in_future, today
@@ -31,14 +31,7 @@ def cohort_create(
         raise ValidationError({"scheme": "Choose your own scheme."})
     cohort = Cohort(slug=slug, name=name, description=description, scheme=scheme, active=active)
     cohort.full_clean()
-    with transaction.atomic():
-        cohort.save()
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=cohort,
-            changes=field_changes({}, snapshot(cohort, COHORT_FIELDS)),
-        )
+    create_audited(acting_user=acting_user, instance=cohort, fields=COHORT_FIELDS)
     return cohort
 
 

@@ -1,6 +1,7 @@
 """In-app notifications with an email copy, each sent at most once per event."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,18 @@ def notify(
     if user.email:
         enqueue("iom.tasks.send_notification_email", notification.pk)
     return notification
+
+
+def notify_each(
+    *, users: Iterable[User], kind: str, title: str, body: str = "", link: str = "", dedupe_key: str
+) -> int:
+    """:func:`notify` each of ``users`` about one event, once each: ``dedupe_key`` names the event and each
+    user's id is added to it. Returns how many notifications were new."""
+    sent = 0
+    for user in users:
+        created = notify(user=user, kind=kind, title=title, body=body, link=link, dedupe_key=f"{dedupe_key}:{user.pk}")
+        sent += created is not None
+    return sent
 
 
 def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:

@@ -19,7 +19,7 @@ source per distinct (source, cohort, financial year), shared between measures an
 import datetime
 import decimal
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.db.models import Prefetch
@@ -240,8 +240,27 @@ def _measure_score(measure: PlanMeasure, *, computed: _ComputedValues, today: da
     }
 
 
-def _periods(objectives: list[dict[str, Any]], key: str) -> list[int]:
-    return sorted({point["period"] for o in objectives for m in o["measures"] for point in m[key]})
+class _MeasureView(Protocol):
+    def __call__(self, measure: PlanMeasure, *, computed: _ComputedValues, today: datetime.date) -> dict[str, Any]: ...
+
+
+def _plan_report(*, user: User, today: datetime.date | None, measure_view: _MeasureView, points: str) -> dict[str, Any]:
+    """What the scorecard and the framework share: every objective with each of its measures as ``measure_view``
+    shows it, and every financial year found in the measures' ``points``."""
+    ensure_reads_plan(user=user)
+    today = today or london_today()
+    computed = _ComputedValues(today=today)
+    objectives: list[dict[str, Any]] = [
+        {
+            "code": objective.code,
+            "position": objective.position,
+            "title": objective.title,
+            "measures": [measure_view(measure, computed=computed, today=today) for measure in objective.measures.all()],
+        }
+        for objective in _objectives()
+    ]
+    periods = sorted({point["period"] for o in objectives for m in o["measures"] for point in m[points]})
+    return {"as_of": today, "periods": periods, "objectives": objectives}
 
 
 def plan_scorecard(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
@@ -249,21 +268,7 @@ def plan_scorecard(*, user: User, today: datetime.date | None = None) -> dict[st
     (entered, computed or ``None``), the latest value, the change from the baseline and the status
     (:func:`measure_status`). ``today`` (Europe/London by default) decides which years have started and
     ended and is the ``as_of`` of the reoffending figures."""
-    ensure_reads_plan(user=user)
-    today = today or london_today()
-    computed = _ComputedValues(today=today)
-    objectives = [
-        {
-            "code": objective.code,
-            "position": objective.position,
-            "title": objective.title,
-            "measures": [
-                _measure_score(measure, computed=computed, today=today) for measure in objective.measures.all()
-            ],
-        }
-        for objective in _objectives()
-    ]
-    return {"as_of": today, "periods": _periods(objectives, "actuals"), "objectives": objectives}
+    return _plan_report(user=user, today=today, measure_view=_measure_score, points="actuals")
 
 
 def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -291,29 +296,18 @@ def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return trend
 
 
+def _measure_trend(measure: PlanMeasure, *, computed: _ComputedValues, today: datetime.date) -> dict[str, Any]:
+    return {
+        "code": measure.code,
+        "title": measure.title,
+        "unit": measure.unit,
+        "computed": measure.computed,
+        "cohort": measure.cohort.slug if measure.cohort is not None else None,
+        "trend": _trend(_points(measure, computed=computed, today=today)),
+    }
+
+
 def plan_framework(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """The performance framework's view, as the Commissioner's later framework reported: each measure's values
     over the years with the change from one year to the next, and no baseline, target or status."""
-    ensure_reads_plan(user=user)
-    today = today or london_today()
-    computed = _ComputedValues(today=today)
-    objectives = [
-        {
-            "code": objective.code,
-            "position": objective.position,
-            "title": objective.title,
-            "measures": [
-                {
-                    "code": measure.code,
-                    "title": measure.title,
-                    "unit": measure.unit,
-                    "computed": measure.computed,
-                    "cohort": measure.cohort.slug if measure.cohort is not None else None,
-                    "trend": _trend(_points(measure, computed=computed, today=today)),
-                }
-                for measure in objective.measures.all()
-            ],
-        }
-        for objective in _objectives()
-    ]
-    return {"as_of": today, "periods": _periods(objectives, "trend"), "objectives": objectives}
+    return _plan_report(user=user, today=today, measure_view=_measure_trend, points="trend")

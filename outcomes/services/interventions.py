@@ -4,13 +4,11 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from iom import access
-from iom.audit import audit_record, field_changes, snapshot
-from iom.changes import update_audited
-from iom.models import AuditAction, Case, Organisation, User
-from iom.services._validation import today
+from iom.changes import create_audited, update_audited
+from iom.models import Case, Organisation, User
+from iom.services._validation import today, values_after
 from iom.unset import KEEP, Keep, given
 from outcomes.models import Intervention, InterventionOutcome, Programme
 from referrals.models import Referral
@@ -93,15 +91,8 @@ def intervention_record(
         errors["programme"] = f"{programme.name} is no longer offered: choose an active programme."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        intervention = Intervention.objects.create(case=case, recorded_by=acting_user, **values)
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=intervention,
-            person=case.person_id,
-            changes=field_changes({}, snapshot(intervention, AUDITED_FIELDS)),
-        )
+    intervention = Intervention(case=case, recorded_by=acting_user, **values)
+    create_audited(acting_user=acting_user, instance=intervention, fields=AUDITED_FIELDS, person=case.person_id)
     return intervention
 
 
@@ -136,9 +127,7 @@ def intervention_update(
         sessions_attended=sessions_attended,
         outcome=outcome,
     )
-    merged = {name: getattr(intervention, name) for name in AUDITED_FIELDS}
-    merged.update(values)
-    errors = _intervention_errors(case=case, values=merged)
+    errors = _intervention_errors(case=case, values=values_after(intervention, AUDITED_FIELDS, values))
     if errors:
         raise ValidationError(errors)
     update_audited(

@@ -10,16 +10,17 @@ Every refusal is audited; every write is audited with old and new values in the 
 
 import decimal
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
-from iom.audit import audit_record, field_changes, snapshot
-from iom.changes import update_audited
+from iom import access
+from iom.audit import snapshot
+from iom.changes import create_audited, update_audited
 from iom.errors import ConflictError
-from iom.models import AuditAction, AuditOutcome, User
-from iom.services._validation import today
+from iom.models import User
+from iom.services._validation import today, values_after
 from iom.unset import KEEP, Keep, given
 from outcomes import financial_years
 from outcomes.models import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure
@@ -37,11 +38,6 @@ def may_edit_measures(user: User | None) -> bool:
 
 def may_enter_actuals(user: User | None) -> bool:
     return ENTER_PLAN_ACTUALS.allows(user)
-
-
-def _refuse(*, user: User, obj: models.Model, action: str, attempted: str, message: str) -> NoReturn:
-    audit_record(user=user, action=action, obj=obj, outcome=AuditOutcome.REFUSED, details={"attempted": attempted})
-    raise PermissionDenied(message)
 
 
 def _number_error(value: Any, *, unit: str, label: str, percent_of: str = "") -> str | None:
@@ -148,12 +144,12 @@ def plan_measure_update(
     Only the given fields change; the rest keep their values and every rule is checked on the result.
     """
     if not may_edit_measures(acting_user):
-        _refuse(
+        access.refuse(
             user=acting_user,
             obj=measure,
-            action=AuditAction.CHANGE,
-            attempted="change plan measure",
-            message="Only IOM managers and administrators change the Plan's measures.",
+            person_id=None,
+            details={"attempted": "change plan measure"},
+            exc=PermissionDenied("Only IOM managers and administrators change the Plan's measures."),
         )
     values = given(
         baseline=baseline,
@@ -162,17 +158,32 @@ def plan_measure_update(
         period_from=period_from,
         period_to=period_to,
     )
-    merged = {name: getattr(measure, name) for name in MEASURE_FIELDS}
-    merged.update(values)
-    errors = _measure_errors(measure=measure, values=merged)
+    errors = _measure_errors(measure=measure, values=values_after(measure, MEASURE_FIELDS, values))
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        update_audited(acting_user=acting_user, instance=measure, version=version, values=values)
-        # Who made the change is kept out of the locked write, so a conflict shows figures, not people.
-        PlanMeasure.objects.filter(pk=measure.pk).update(updated_by=acting_user)
-        measure.updated_by = acting_user
+    _update_with_author(
+        acting_user=acting_user, instance=measure, version=version, values=values, author_field="updated_by"
+    )
     return measure
+
+
+def _update_with_author(
+    *,
+    acting_user: User,
+    instance: PlanMeasure | PlanActual,
+    version: int,
+    values: dict[str, Any],
+    author_field: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write ``values`` at ``version`` (audited, iom/changes.py) and name ``acting_user`` in ``author_field``.
+
+    Who made the change is kept out of the locked write, so a conflict shows figures, not people.
+    """
+    with transaction.atomic():
+        update_audited(acting_user=acting_user, instance=instance, version=version, values=values, details=details)
+        type(instance).objects.filter(pk=instance.pk).update(**{author_field: acting_user})
+        setattr(instance, author_field, acting_user)
 
 
 def _actual_errors(*, measure: PlanMeasure, period: Any, value: Any, note: Any) -> dict[str, str]:
@@ -207,14 +218,14 @@ def _already_entered(actual: PlanActual) -> ConflictError:
     )
 
 
-def _ensure_enters_actuals(*, user: User, obj: models.Model, action: str, attempted: str) -> None:
+def _ensure_enters_actuals(*, user: User, obj: models.Model, attempted: str) -> None:
     if not may_enter_actuals(user):
-        _refuse(
+        access.refuse(
             user=user,
             obj=obj,
-            action=action,
-            attempted=attempted,
-            message="Only IOM managers enter the Plan's actuals.",
+            person_id=None,
+            details={"attempted": attempted},
+            exc=PermissionDenied("Only IOM managers enter the Plan's actuals."),
         )
 
 
@@ -226,25 +237,18 @@ def plan_actual_record(
     A period that already has an actual is a conflict (409), never an overwrite: someone else entered it,
     and changing it goes through :func:`plan_actual_change` with the version read.
     """
-    _ensure_enters_actuals(user=acting_user, obj=measure, action=AuditAction.CREATE, attempted="enter plan actual")
+    _ensure_enters_actuals(user=acting_user, obj=measure, attempted="enter plan actual")
     errors = _actual_errors(measure=measure, period=period, value=value, note=note)
     if errors:
         raise ValidationError(errors)
     existing = PlanActual.objects.filter(measure=measure, period=period).first()
     if existing is not None:
         raise _already_entered(existing)
+    actual = PlanActual(measure=measure, period=period, value=_stored(value), note=note, entered_by=acting_user)
     try:
-        with transaction.atomic():
-            actual = PlanActual.objects.create(
-                measure=measure, period=period, value=_stored(value), note=note, entered_by=acting_user
-            )
-            audit_record(
-                user=acting_user,
-                action=AuditAction.CREATE,
-                obj=actual,
-                changes=field_changes({}, snapshot(actual, ACTUAL_FIELDS)),
-                details={"measure": measure.code},
-            )
+        create_audited(
+            acting_user=acting_user, instance=actual, fields=ACTUAL_FIELDS, details={"measure": measure.code}
+        )
     except IntegrityError:
         # Someone entered the same period between our check and our insert.
         raise _already_entered(PlanActual.objects.get(measure=measure, period=period)) from None
@@ -256,19 +260,16 @@ def plan_actual_change(
 ) -> PlanActual:
     """Change an entered actual's value and note; a stale ``version`` is a conflict and nothing is written."""
     measure = actual.measure
-    _ensure_enters_actuals(user=acting_user, obj=actual, action=AuditAction.CHANGE, attempted="change plan actual")
+    _ensure_enters_actuals(user=acting_user, obj=actual, attempted="change plan actual")
     errors = _actual_errors(measure=measure, period=actual.period, value=value, note=note)
     if errors:
         raise ValidationError(errors)
-    values = {"value": _stored(value), "note": note}
-    with transaction.atomic():
-        update_audited(
-            acting_user=acting_user,
-            instance=actual,
-            version=version,
-            values=values,
-            details={"measure": measure.code, "period": actual.period_label},
-        )
-        PlanActual.objects.filter(pk=actual.pk).update(entered_by=acting_user)
-        actual.entered_by = acting_user
+    _update_with_author(
+        acting_user=acting_user,
+        instance=actual,
+        version=version,
+        values={"value": _stored(value), "note": note},
+        author_field="entered_by",
+        details={"measure": measure.code, "period": actual.period_label},
+    )
     return actual

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from iom import access
 from iom.audit import audit_record
+from iom.changes import create_audited
 from iom.models import AuditAction, Organisation, Person, User
 from iom.services._validation import not_in_future, today
 from partners.models import ServiceType
@@ -42,23 +43,21 @@ def consent_record(
     if errors:
         raise ValidationError(errors)
     not_in_future("given_on", given_on, "The date consent was given")
-    with transaction.atomic():
-        consent = Consent.objects.create(
-            person=person,
-            scope_organisation=scope_organisation,
-            scope_service_type=scope_service_type,
-            shared_information=shared_information.strip(),
-            method=method,
-            given_on=given_on,
-            recorded_by=acting_user,
-        )
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=consent,
-            person=person,
-            details={"scope": consent.scope_label, "method": method},
-        )
+    consent = Consent(
+        person=person,
+        scope_organisation=scope_organisation,
+        scope_service_type=scope_service_type,
+        shared_information=shared_information.strip(),
+        method=method,
+        given_on=given_on,
+        recorded_by=acting_user,
+    )
+    create_audited(
+        acting_user=acting_user,
+        instance=consent,
+        person=person,
+        details={"scope": consent.scope_label, "method": method},
+    )
     return consent
 
 

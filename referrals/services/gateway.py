@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
+from iom.dates import age_on
 from iom.models import AuditAction, OffenceCategory, User
-from iom.services import notify
+from iom.services import notify_each
 from iom.services._validation import not_in_future
 from partners.models import Opportunity, OpportunityStatus, ServiceType
 from partners.rules import USE_PORTAL
@@ -46,10 +47,6 @@ WEEKS_26 = datetime.timedelta(weeks=26)
 def _ensure_employment(referral: Referral) -> None:
     if referral.service.service_type != ServiceType.EMPLOYMENT:
         raise ValidationError({"referral": "Only Gateway to Employment referrals have placements and disclosures."})
-
-
-def _age_on(born: datetime.date, on: datetime.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def referral_approve_disclosure(
@@ -80,7 +77,7 @@ def referral_approve_disclosure(
             sentence = Sentence(
                 sentence_type=SentenceType(item["sentence_type"]),
                 convicted_on=item["convicted_on"],
-                age_at_conviction=_age_on(born, item["convicted_on"]),
+                age_at_conviction=age_on(born, item["convicted_on"]),
                 length_months=item.get("length_months"),
                 ends_on=item.get("ends_on"),
                 serious_offence=bool(item.get("serious_offence", False)),
@@ -184,17 +181,16 @@ def placement_match(*, acting_user: User, referral: Referral, opportunity: Oppor
 
 
 def _notify_candidate(placement: Placement) -> None:
-    for user in User.objects.filter(
-        USE_PORTAL.user_q(), organisation_id=placement.opportunity.employer.organisation_id, is_active=True
-    ):
-        notify(
-            user=user,
-            kind="candidate_referred",
-            title=f"New candidate for {placement.opportunity.title}",
-            body="A Gateway to Employment candidate has been referred to you. Open the portal to see them.",
-            link=f"/portal/candidates/{placement.pk}/",
-            dedupe_key=f"candidate_referred:{placement.pk}:{user.pk}",
-        )
+    notify_each(
+        users=User.objects.filter(
+            USE_PORTAL.user_q(), organisation_id=placement.opportunity.employer.organisation_id, is_active=True
+        ),
+        kind="candidate_referred",
+        title=f"New candidate for {placement.opportunity.title}",
+        body="A Gateway to Employment candidate has been referred to you. Open the portal to see them.",
+        link=f"/portal/candidates/{placement.pk}/",
+        dedupe_key=f"candidate_referred:{placement.pk}",
+    )
 
 
 # Which earlier event each kind needs, and the date field it sets on the placement.
@@ -224,22 +220,14 @@ def placement_record_event(
     reason: str = "",
 ) -> PlacementEvent:
     """Record what happened, in a legal order: no sustainment before a start, no 26 weeks before 13."""
-    refused = {"attempted": "record placement event", "kind": kind}
-    if not USE_PORTAL.allows(acting_user):
+    exc = _event_refusal(user=acting_user, placement=placement)
+    if exc is not None:
         access.refuse(
             user=acting_user,
             obj=placement,
             person_id=placement.referral.case.person_id,
-            details=refused,
-            exc=PermissionDenied("Employers confirm what happened with their candidates."),
-        )
-    if not placement_list_visible_to(user=acting_user).filter(pk=placement.pk).exists():
-        access.refuse(
-            user=acting_user,
-            obj=placement,
-            person_id=placement.referral.case.person_id,
-            details=refused,
-            exc=Http404("No such candidate."),
+            details={"attempted": "record placement event", "kind": kind},
+            exc=exc,
         )
     if kind not in K.values:
         raise ValidationError({"kind": "Choose interview, offer, started, sustained_13, sustained_26 or ended."})
@@ -265,6 +253,15 @@ def placement_record_event(
         )
     placement.refresh_from_db()
     return event
+
+
+def _event_refusal(*, user: User, placement: Placement) -> Exception | None:
+    """Why ``user`` may record nothing for ``placement``, or ``None``: only its employer's own users may."""
+    if not USE_PORTAL.allows(user):
+        return PermissionDenied("Employers confirm what happened with their candidates.")
+    if not placement_list_visible_to(user=user).filter(pk=placement.pk).exists():
+        return Http404("No such candidate.")
+    return None
 
 
 def _check_event(*, placement: Placement, kind: str, occurred_on: datetime.date, outcome: str, reason: str) -> None:

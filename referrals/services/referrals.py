@@ -10,6 +10,7 @@ organisation's users accept, decline, start and close. Every step is a
 """
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,9 +19,10 @@ from django.utils import timezone
 
 from iom import access
 from iom.audit import audit_record
+from iom.changes import create_audited
 from iom.errors import ConflictError
-from iom.models import AuditAction, AuditOutcome, Case, CaseStatus, Pathway, User
-from iom.services import notify
+from iom.models import AuditAction, Case, CaseStatus, Pathway, User
+from iom.services import notify_each
 from partners.models import Service
 from referrals.access import is_partner_of
 from referrals.models import (
@@ -94,24 +96,22 @@ def referral_create(
         errors["urgency"] = "Choose routine or urgent."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        referral = Referral.objects.create(
-            case=case,
-            service=service,
-            reason=reason.strip(),
-            shared_information=shared_information.strip(),
-            risk_summary=(risk_summary or "").strip(),
-            pathways=sorted(set(pathways)),
-            urgency=urgency,
-            created_by=acting_user,
-        )
-        audit_record(
-            user=acting_user,
-            action=AuditAction.CREATE,
-            obj=referral,
-            person=case.person_id,
-            details={"service": service.pk, "state": referral.state},
-        )
+    referral = Referral(
+        case=case,
+        service=service,
+        reason=reason.strip(),
+        shared_information=shared_information.strip(),
+        risk_summary=(risk_summary or "").strip(),
+        pathways=sorted(set(pathways)),
+        urgency=urgency,
+        created_by=acting_user,
+    )
+    create_audited(
+        acting_user=acting_user,
+        instance=referral,
+        person=case.person_id,
+        details={"service": service.pk, "state": referral.state},
+    )
     return referral
 
 
@@ -119,15 +119,13 @@ def _ensure_may_move(*, acting_user: User, referral: Referral, to_state: str) ->
     if to_state in REFERRER_MOVES:
         access.ensure_can_change_case(user=acting_user, case=referral.case, attempted=f"referral {to_state}")
     elif not is_partner_of(acting_user, referral):
-        audit_record(
+        access.refuse(
             user=acting_user,
-            action=AuditAction.CHANGE,
             obj=referral,
-            person=referral.case.person_id,
-            outcome=AuditOutcome.REFUSED,
+            person_id=referral.case.person_id,
             details={"attempted": f"referral {to_state}"},
+            exc=PermissionDenied("Only the receiving organisation's staff can move the referral to that state."),
         )
-        raise PermissionDenied("Only the receiving organisation's staff can move the referral to that state.")
 
 
 def referral_transition(*, acting_user: User, referral: Referral, to_state: str, reason: str = "") -> Referral:
@@ -143,18 +141,19 @@ def referral_transition(*, acting_user: User, referral: Referral, to_state: str,
     from_state, version = Referral.objects.filter(pk=referral.pk).values_list("state", "version").get()
     illegal = _illegal(from_state=from_state, to_state=to_state, version=version)
     if illegal is not None:
-        _audit_illegal(acting_user=acting_user, referral=referral, from_state=from_state, to_state=to_state)
-        raise illegal
+        _refuse_illegal(
+            acting_user=acting_user, referral=referral, from_state=from_state, to_state=to_state, exc=illegal
+        )
     _ensure_may_move(acting_user=acting_user, referral=referral, to_state=to_state)
     if to_state in REASON_REQUIRED and not (reason or "").strip():
         raise ValidationError({"reason": "Give a reason for this step; it is kept with the referral's history."})
     try:
         with transaction.atomic():
-            locked = Referral.objects.select_for_update().select_related("service", "case").get(pk=referral.pk)
+            locked = _locked(referral)
             _apply(acting_user=acting_user, referral=locked, to_state=to_state, reason=(reason or "").strip())
     except IllegalTransition as exc:  # someone else moved it between the check and the lock
-        _audit_illegal(acting_user=acting_user, referral=referral, from_state=exc.current["state"], to_state=to_state)
-        raise
+        now_in = exc.current["state"]
+        _refuse_illegal(acting_user=acting_user, referral=referral, from_state=now_in, to_state=to_state, exc=exc)
     referral.refresh_from_db()
     return referral
 
@@ -172,16 +171,22 @@ def _illegal(*, from_state: str, to_state: str, version: int) -> IllegalTransiti
     )
 
 
-def _audit_illegal(*, acting_user: User, referral: Referral, from_state: str, to_state: str) -> None:
+def _refuse_illegal(
+    *, acting_user: User, referral: Referral, from_state: str, to_state: str, exc: IllegalTransition
+) -> NoReturn:
     # Outside the move's transaction, so the refusal stays recorded when the move is rolled back.
-    audit_record(
+    access.refuse(
         user=acting_user,
-        action=AuditAction.CHANGE,
         obj=referral,
-        person=referral.case.person_id,
-        outcome=AuditOutcome.REFUSED,
+        person_id=referral.case.person_id,
         details={"attempted": f"referral {to_state}", "from_state": from_state},
+        exc=exc,
     )
+
+
+def _locked(referral: Referral) -> Referral:
+    """``referral`` read again under a row lock, with what a move needs; the caller holds a transaction."""
+    return Referral.objects.select_for_update().select_related("service", "case").get(pk=referral.pk)
 
 
 def _apply(*, acting_user: User, referral: Referral, to_state: str, reason: str) -> None:
@@ -225,7 +230,7 @@ def _apply(*, acting_user: User, referral: Referral, to_state: str, reason: str)
 
 def withdraw_for_consent(*, acting_user: User, referral: Referral, reason: str) -> None:
     """Withdraw after consent was withdrawn; runs inside the consent service's transaction."""
-    locked = Referral.objects.select_for_update().select_related("service", "case").get(pk=referral.pk)
+    locked = _locked(referral)
     if S.WITHDRAWN in TRANSITIONS[locked.state]:
         _apply(acting_user=acting_user, referral=locked, to_state=S.WITHDRAWN, reason=reason)
 
@@ -233,28 +238,26 @@ def withdraw_for_consent(*, acting_user: User, referral: Referral, reason: str) 
 def _notify_transition(*, referral: Referral, to_state: str) -> None:
     person_ref = f"referral {referral.pk} to {referral.service.name}"
     if to_state == S.SUBMITTED:
-        for user in User.objects.filter(
-            RECEIVE_REFERRALS.user_q(), organisation_id=referral.service.organisation_id, is_active=True
-        ):
-            notify(
-                user=user,
-                kind="referral_submitted",
-                title=f"New {referral.get_urgency_display().lower()} referral to {referral.service.name}",
-                body=f"A new referral ({person_ref}) is waiting for your response.",
-                link=f"/referrals/{referral.pk}/",
-                dedupe_key=f"referral_submitted:{referral.pk}:{user.pk}",
-            )
+        notify_each(
+            users=User.objects.filter(
+                RECEIVE_REFERRALS.user_q(), organisation_id=referral.service.organisation_id, is_active=True
+            ),
+            kind="referral_submitted",
+            title=f"New {referral.get_urgency_display().lower()} referral to {referral.service.name}",
+            body=f"A new referral ({person_ref}) is waiting for your response.",
+            link=f"/referrals/{referral.pk}/",
+            dedupe_key=f"referral_submitted:{referral.pk}",
+        )
     elif to_state in (S.ACCEPTED, S.DECLINED, S.COMPLETED, S.NOT_ENGAGED):
         recipients = {referral.created_by_id, referral.case.lead_officer_id} - {None}
-        for user in User.objects.filter(pk__in=recipients, is_active=True):
-            notify(
-                user=user,
-                kind=f"referral_{to_state}",
-                title=f"Referral {S(to_state).label.lower()}: {referral.service.name}",
-                body=f"The {person_ref} is now {S(to_state).label.lower()}.",
-                link=f"/cases/{referral.case_id}/",
-                dedupe_key=f"referral_{to_state}:{referral.pk}:{user.pk}",
-            )
+        notify_each(
+            users=User.objects.filter(pk__in=recipients, is_active=True),
+            kind=f"referral_{to_state}",
+            title=f"Referral {S(to_state).label.lower()}: {referral.service.name}",
+            body=f"The {person_ref} is now {S(to_state).label.lower()}.",
+            link=f"/cases/{referral.case_id}/",
+            dedupe_key=f"referral_{to_state}:{referral.pk}",
+        )
 
 
 def referral_add_update(*, acting_user: User, referral: Referral, text: str) -> ReferralUpdate:
@@ -263,7 +266,6 @@ def referral_add_update(*, acting_user: User, referral: Referral, text: str) -> 
         access.ensure_can_change_case(user=acting_user, case=referral.case, attempted="referral update")
     if not (text or "").strip():
         raise ValidationError({"text": "Enter the update."})
-    with transaction.atomic():
-        update = ReferralUpdate.objects.create(referral=referral, text=text.strip(), by=acting_user)
-        audit_record(user=acting_user, action=AuditAction.CREATE, obj=update, person=referral.case.person_id)
+    update = ReferralUpdate(referral=referral, text=text.strip(), by=acting_user)
+    create_audited(acting_user=acting_user, instance=update, person=referral.case.person_id)
     return update

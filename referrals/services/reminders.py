@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from iom.models import Role, User
-from iom.services import notify
+from iom.services import notify_each
 from iom.services._validation import today
 from referrals.models import Placement, Referral, ReferralState
 from referrals.working_days import add_working_days
@@ -40,16 +40,14 @@ def chase_overdue_referrals(*, on: datetime.date | None = None) -> int:
             is_active=True,
         )
         referrers = User.objects.filter(pk__in={referral.created_by_id, referral.case.lead_officer_id} - {None})
-        for user in [*partner_users, *referrers]:
-            created = notify(
-                user=user,
-                kind="referral_overdue",
-                title=f"Referral to {referral.service.name} not answered in 10 working days",
-                body=f"Referral {referral.pk} was submitted on {referral.submitted_at:%d %B %Y} and is still waiting.",
-                link=f"/referrals/{referral.pk}/",
-                dedupe_key=f"referral_overdue:{referral.pk}:{user.pk}",
-            )
-            sent += created is not None
+        sent += notify_each(
+            users=[*partner_users, *referrers],
+            kind="referral_overdue",
+            title=f"Referral to {referral.service.name} not answered in 10 working days",
+            body=f"Referral {referral.pk} was submitted on {referral.submitted_at:%d %B %Y} and is still waiting.",
+            link=f"/referrals/{referral.pk}/",
+            dedupe_key=f"referral_overdue:{referral.pk}",
+        )
     return sent
 
 
@@ -75,19 +73,14 @@ def remind_sustainment_due(*, on: datetime.date | None = None) -> int:
     sent = 0
     for placement in due:
         weeks = 13 if placement.sustained_13_on is None else 26
-        for user in User.objects.filter(
-            organisation_id=placement.opportunity.employer.organisation_id, role=Role.EMPLOYER, is_active=True
-        ):
-            created = notify(
-                user=user,
-                kind="sustainment_due",
-                title=f"Please confirm the {weeks}-week sustainment for {placement.opportunity.title}",
-                body=(
-                    f"The candidate started on {placement.started_on:%d %B %Y}. "
-                    "Confirm whether they are still with you."
-                ),
-                link=f"/portal/candidates/{placement.pk}/",
-                dedupe_key=f"sustainment_due:{placement.pk}:{weeks}:{user.pk}",
-            )
-            sent += created is not None
+        sent += notify_each(
+            users=User.objects.filter(
+                organisation_id=placement.opportunity.employer.organisation_id, role=Role.EMPLOYER, is_active=True
+            ),
+            kind="sustainment_due",
+            title=f"Please confirm the {weeks}-week sustainment for {placement.opportunity.title}",
+            body=f"The candidate started on {placement.started_on:%d %B %Y}. Confirm whether they are still with you.",
+            link=f"/portal/candidates/{placement.pk}/",
+            dedupe_key=f"sustainment_due:{placement.pk}:{weeks}",
+        )
     return sent

@@ -29,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from faker import Faker
 
+from iom.dates import add_months
 from iom.errors import ConflictError
 from iom.management.demo import DemoCommand
 from iom.models import (
@@ -288,14 +289,6 @@ RESTRICTED_TEXTS = (
 # --- Date helpers -----------------------------------------------------------
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    """The same day and month ``years`` earlier, 29 February becoming 28 February (docs/metrics.md date rules)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def _panel_date(today: datetime.date, months_ago: int) -> datetime.date:
     """The monthly panel (second Wednesday) ``months_ago`` calendar months before this one.
 
@@ -493,8 +486,8 @@ class CaseloadBuilder:
         )()
         last_name = fake.last_name()
         age = min(60, int(rng.triangular(18, 61, 24)))  # IOM cohorts are mostly in their twenties and thirties
-        latest = _years_before(self.today, age)
-        earliest = _years_before(self.today, age + 1) + datetime.timedelta(days=1)
+        latest = add_months(self.today, -12 * age)
+        earliest = add_months(self.today, -12 * (age + 1)) + datetime.timedelta(days=1)
         date_of_birth = _date_between(rng, earliest, latest)
         first_arrest_year = min(self.today.year - 1, date_of_birth.year + rng.randint(12, 22))
         crn = f"X99{number % 10_000:04d}" if rng.random() < 0.85 else None  # demo CRNs start X99 too

@@ -40,6 +40,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from iom.dates import add_months, age_on
 from iom.errors import ConflictError
 from iom.management.commands.seed_demo import (
     DEMO_PASSWORD,
@@ -79,7 +80,7 @@ from referrals.models import (
     ReferralUpdate,
     Urgency,
 )
-from referrals.rehabilitation import SentenceType, add_months
+from referrals.rehabilitation import SentenceType
 from referrals.selectors import gateway_figures
 from referrals.services import (
     consent_record,
@@ -1012,10 +1013,6 @@ def _backdate(model: type[models.Model], pk: int, **fields: Any) -> None:
 # --- The build ---------------------------------------------------------------------------------------------------
 
 
-def _age(born: datetime.date, on: datetime.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 class PartnersBuilder:
     """Employers, pledges, opportunities, consents, referrals and placements, in the order they happened."""
 
@@ -1061,7 +1058,7 @@ class PartnersBuilder:
             .order_by("pk")
         )
         by_team = {team: [case for case in cases if case.team.name == team] for team in (NORWICH, YARMOUTH, LYNN)}
-        adults = [case for case in cases if _age(case.person.date_of_birth, self.today) >= GATEWAY_MIN_AGE]
+        adults = [case for case in cases if age_on(case.person.date_of_birth, self.today) >= GATEWAY_MIN_AGE]
         norwich_adults = [case for case in adults if case.team.name == NORWICH]
         return {
             # The officer's own caseload first; then other teams (their lead officer approves the disclosure).
