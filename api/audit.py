@@ -73,7 +73,7 @@ class AuditEventViewSet(
     filterset_class = AuditEventFilter
     ordering_fields = ["occurred_at"]
     ordering = ["-occurred_at", "-id"]
-    action_rules = {"list": READ_AUDIT, "retrieve": READ_AUDIT}
+    action_rules = dict.fromkeys(("list", "retrieve"), READ_AUDIT)
 
     def visible_to(self, user: User) -> QuerySet[AuditEvent]:
         return access.audit_list_visible_to(user=user)

@@ -20,6 +20,8 @@ from iom.models import Action, CaseNote, PathwayAssessment, User
 from outcomes.models import Intervention
 
 PAGING_PARAMS = frozenset({"page", "page_size", "format"})
+# The methods of a viewset that edits in part only: PATCH with the version read, never PUT; nothing is deleted.
+READ_CREATE_PATCH = ("get", "post", "patch", "head", "options")
 
 _Model = TypeVar("_Model", bound=models.Model)
 

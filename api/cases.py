@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import (
+    READ_CREATE_PATCH,
     AuditedCaseContentMixin,
     AuditedListMixin,
     ConflictSerializer,
@@ -134,16 +135,10 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     ordering_fields = ["opened_on", "status", "person__last_name"]
     ordering = ["-opened_on", "id"]
     audit_resource = "cases"
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    action_rules = {
-        "list": CASEWORK,
-        "retrieve": CASEWORK,
-        "create": CASEWORK,
-        "partial_update": CASEWORK,
-        "grants": CASEWORK,
-        "grant": CASEWORK,
-        "revoke": CASEWORK,
-    }
+    http_method_names = READ_CREATE_PATCH
+    action_rules = dict.fromkeys(
+        ("list", "retrieve", "create", "partial_update", "grants", "grant", "revoke"), CASEWORK
+    )
 
     def visible_to(self, user: User) -> QuerySet[Case]:
         return selectors.case_list(user=user)
@@ -213,7 +208,7 @@ class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin[PathwayAssessm
     filterset_fields = ["case", "pathway", "rag", "need_level"]
     ordering_fields = ["assessed_on"]
     ordering = ["-assessed_on", "-id"]
-    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
+    action_rules = dict.fromkeys(("list", "retrieve", "create"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[PathwayAssessment]:
         return selectors.assessment_list(user=user)
@@ -283,15 +278,8 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
     filterset_class = ActionFilter
     ordering_fields = ["due_on", "status"]
     ordering = ["due_on", "id"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    action_rules = {
-        "list": CASEWORK,
-        "retrieve": CASEWORK,
-        "create": CASEWORK,
-        "partial_update": CASEWORK,
-        "complete": CASEWORK,
-        "cancel": CASEWORK,
-    }
+    http_method_names = READ_CREATE_PATCH
+    action_rules = dict.fromkeys(("list", "retrieve", "create", "partial_update", "complete", "cancel"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Action]:
         return selectors.action_list(user=user)
@@ -364,7 +352,7 @@ class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin[CaseNote], ReadCreat
     ordering_fields = ["occurred_on", "created_at"]
     ordering = ["-occurred_on", "-id"]
     audit_resource = "notes"
-    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK}
+    action_rules = dict.fromkeys(("list", "retrieve", "create"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[CaseNote]:
         return selectors.note_list(user=user)

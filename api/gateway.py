@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import (
+    READ_CREATE_PATCH,
     AuditedListMixin,
     ErrorSerializer,
     ReadCreateViewSet,
@@ -160,7 +161,7 @@ class OpportunityViewSet(
     model = Opportunity
     serializer_class = OpportunitySerializer
     filterset_fields = ["employer", "status", "opportunity_type", "district"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = READ_CREATE_PATCH
     action_rules = {
         "list": READ_OPPORTUNITIES,
         "retrieve": READ_OPPORTUNITIES,
@@ -217,11 +218,7 @@ class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixi
     model = Placement
     serializer_class = CandidateSerializer
     audit_resource = "placements"
-    action_rules = {
-        "list": FOLLOW_PLACEMENTS,
-        "retrieve": FOLLOW_PLACEMENTS,
-        "events": FOLLOW_PLACEMENTS,
-    }
+    action_rules = dict.fromkeys(("list", "retrieve", "events"), FOLLOW_PLACEMENTS)
 
     def visible_to(self, user: User) -> QuerySet[Placement]:
         return selectors.placement_list_visible_to(user=user).order_by("-matched_at", "-id")

@@ -103,7 +103,7 @@ class ImportRunViewSet(
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "state"]
-    action_rules: ClassVar = {"list": RUN_IMPORTS, "retrieve": RUN_IMPORTS, "create": RUN_IMPORTS}
+    action_rules: ClassVar = dict.fromkeys(("list", "retrieve", "create"), RUN_IMPORTS)
 
     def visible_to(self, user: User) -> QuerySet[ImportRun]:
         return import_run_list_visible_to(user=user)

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from api.base import (
+    READ_CREATE_PATCH,
     AuditedCaseContentMixin,
     AuditedListMixin,
     ConflictSerializer,
@@ -127,8 +128,8 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention
     ordering_fields = ["started_on", "ended_on", "created_at"]
     ordering = ["-started_on", "-id"]
     audit_resource = "interventions"
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "partial_update": CASEWORK}
+    http_method_names = READ_CREATE_PATCH
+    action_rules = dict.fromkeys(("list", "retrieve", "create", "partial_update"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Intervention]:
         return selectors.intervention_list_visible_to(user=user)

@@ -273,7 +273,7 @@ def _csv_figures(figures: dict[str, Any]) -> dict[str, Any]:
 class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
     # A metric's figures as JSON, or as CSV with ``csv_rows``; both carry ``data_as_of``.
     http_method_names = ["get", "head", "options"]  # any other method is a 405, not an unmapped action
-    action_rules: ClassVar = {"get": READ_METRICS, "head": READ_METRICS}
+    action_rules: ClassVar = dict.fromkeys(("get", "head"), READ_METRICS)
     params_class: ClassVar[type[serializers.Serializer]]
 
     def allowed_query_params(self) -> set[str]:

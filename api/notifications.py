@@ -27,7 +27,7 @@ class NotificationViewSet(StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListM
     model = Notification
     serializer_class = NotificationSerializer
     filterset_fields = ["kind"]
-    action_rules = {"list": SIGNED_IN, "mark_read": SIGNED_IN}
+    action_rules = dict.fromkeys(("list", "mark_read"), SIGNED_IN)
 
     def visible_to(self, user: User) -> QuerySet[Notification]:
         return Notification.objects.filter(user=user)

@@ -130,13 +130,7 @@ class PersonViewSet(
     ordering_fields = ["last_name", "first_name", "date_of_birth", "pnc_id", "updated_at"]
     ordering = ["last_name", "first_name", "id"]
     audit_resource = "people"
-    action_rules = {
-        "list": CASEWORK,
-        "retrieve": CASEWORK,
-        "create": CASEWORK,
-        "update": CASEWORK,
-        "partial_update": CASEWORK,
-    }
+    action_rules = dict.fromkeys(("list", "retrieve", "create", "update", "partial_update"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Person]:
         return access.person_list_visible_to(user=user).prefetch_related("flags").distinct()

@@ -3,6 +3,9 @@
 Roles a rule does not allow get 403 here; which *objects* a permitted user sees is decided by the selectors
 (iom/access.py), which give 404. A view that does not say which rule guards an action is a programming error
 (ImproperlyConfigured, a 500 in tests), never an open door. A refused write is audited.
+
+A view still names every action when all of them need the same rule: ``dict.fromkeys(("list", "retrieve"), RULE)``
+states the rule once, and an action left out of the list fails as loudly as in a map of mixed rules.
 """
 
 from django.core.exceptions import ImproperlyConfigured

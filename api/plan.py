@@ -263,7 +263,7 @@ def _read_responses(json_response: Any) -> dict[Any, Any]:
 
 class _PlanReadView(CsvExportMixin, StrictQueryParamsMixin, APIView):
     # The whole Plan, measure by measure: JSON, or CSV with ``measure_rows`` (one row per measure and year).
-    action_rules: ClassVar = {"get": READ_PLAN, "head": READ_PLAN, "options": READ_PLAN}
+    action_rules: ClassVar = dict.fromkeys(("get", "head", "options"), READ_PLAN)
 
     def allowed_query_params(self) -> set[str]:
         return {"format"}  # not paginated: ``page`` would be silently ignored, so it is a 400 like any other

@@ -69,7 +69,7 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = ConsentSerializer
     filterset_fields = ["person"]
     audit_resource = "consents"
-    action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "create": CASEWORK, "withdraw": CASEWORK}
+    action_rules = dict.fromkeys(("list", "retrieve", "create", "withdraw"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Consent]:
         return selectors.consent_list_visible_to(user=user)
