@@ -1,12 +1,12 @@
 from typing import ClassVar
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from api.audit import AuditEventViewSet
-from api.auth import MeView, TokenView
+from api.auth import MeView, SignOutView, TokenDetailView, TokenListView, TokenView
 from api.cases import ActionViewSet, AssessmentViewSet, CaseViewSet, NoteViewSet
 from api.cohorts import CohortViewSet, MembershipViewSet
 from api.gateway import (
@@ -38,10 +38,6 @@ class SchemaView(SpectacularAPIView):
     permission_classes = [AllowAny]
 
 
-class DocsView(SpectacularSwaggerView):
-    permission_classes = [AllowAny]
-
-
 router = DefaultRouter()
 router.APIRootView = RootView
 router.register("people", PersonViewSet, basename="person")
@@ -65,6 +61,9 @@ router.register("imports", ImportRunViewSet, basename="importrun")
 
 v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/sign-out/", SignOutView.as_view(), name="sign-out"),
+    path("auth/tokens/", TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<str:key>/", TokenDetailView.as_view(), name="token-detail"),
     path("me/", MeView.as_view(), name="me"),
     path("metrics/gateway/", GatewayFiguresView.as_view(), name="metrics-gateway"),
     path("metrics/reoffending/", ReoffendingView.as_view(), name="metrics-reoffending"),
@@ -82,5 +81,4 @@ v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SchemaView.as_view(), name="schema"),
-    path("docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -287,10 +287,12 @@ def audit_list_visible_to(*, user: User) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.all()
     # Events about a person only when the manager can see that person (so a grant to another
     # scheme's person never surfaces here); events about no person when done by the scheme's staff.
-    scheme_staff = User.objects.filter(teams__scheme_id__in=_scheme_ids(user)).values("pk")
+    # Failed sign-ins and lockouts name no user, only the username typed: those of the scheme's staff show too.
+    scheme_staff = User.objects.filter(teams__scheme_id__in=_scheme_ids(user))
     return AuditEvent.objects.filter(
         Q(person_id__in=person_list_visible_to(user=user).values("pk"))
-        | Q(person_id__isnull=True, user_id__in=scheme_staff)
+        | Q(person_id__isnull=True, user_id__in=scheme_staff.values("pk"))
+        | Q(person_id__isnull=True, user__isnull=True, username__in=scheme_staff.values("username"))
     )
 
 

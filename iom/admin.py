@@ -5,16 +5,19 @@ administrator and not a superuser (docs/roles.md). People, cases and notes are
 deliberately not registered here.
 """
 
-from typing import Any
-
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from iom.audit import audit_record
 from iom.models import AuditAction, AuditEvent, Cohort, Flag, Organisation, Scheme, Team, User
 from iom.policy import ADMINISTER
-from iom.services.accounts import role_validate
+from iom.services.two_factor import two_factor_reset
 
 
 def _is_administrator(request) -> bool:
@@ -53,36 +56,15 @@ class AdministratorAccess(admin.ModelAdmin):
         return super().log_change(request, obj, message)
 
 
-def _check_role_fits_organisation(cleaned_data: dict[str, Any]) -> None:
-    role_validate(role=cleaned_data.get("role"), organisation=cleaned_data.get("organisation"))
-
-
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):  # type: ignore[name-defined]  # the stubs omit the auth forms' Meta
         model = User
-
-    def clean(self) -> dict[str, Any] | None:
-        cleaned = super().clean()
-        _check_role_fits_organisation(self.cleaned_data)
-        return cleaned
-
-
-class UserCreationForm(auth_forms.UserCreationForm):
-    class Meta(auth_forms.UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs omit the auth forms' Meta
-        model = User
-        fields = ("username", "role", "organisation", "email")
-
-    def clean(self) -> dict[str, Any] | None:
-        cleaned = super().clean()
-        _check_role_fits_organisation(self.cleaned_data)
-        return cleaned
 
 
 @admin.register(User)
 class UserAdmin(AdministratorAccess, BaseUserAdmin):
     form = UserChangeForm
-    add_form = UserCreationForm
-    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active", "second_factor"]
     list_filter = ["role", "organisation__type", "is_active", "teams"]
     list_select_related = ["organisation"]
     fieldsets = [
@@ -91,11 +73,44 @@ class UserAdmin(AdministratorAccess, BaseUserAdmin):
         ("Role", {"fields": ["role", "organisation", "teams", "is_active", "is_staff"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {"fields": ["username", "password1", "password2", "role", "organisation", "email"]}),
-    ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["teams"]
+    actions = ["reset_second_factor"]
+    # Access is changed on the Staff pages, where widening it needs a second person and every step is audited
+    # (iom/services/staff.py); people join by invitation. Here an administrator corrects names and addresses.
+    ACCESS_FIELDS = ("role", "organisation", "teams", "is_active", "is_staff", "is_superuser")
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.ACCESS_FIELDS]
+
+    def get_queryset(self, request):
+        app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(app))
+
+    @admin.display(boolean=True, description="Second factor", ordering="has_second_factor")
+    def second_factor(self, user: User) -> bool:
+        return bool(getattr(user, "has_second_factor", False))
+
+    @admin.action(description="Reset second factor", permissions=["change"])
+    def reset_second_factor(self, request, queryset) -> None:
+        """A lost or replaced phone: the service removes the app and backup codes, audits it, ends sessions."""
+        users = list(queryset)
+        try:
+            for user in users:
+                two_factor_reset(acting_user=request.user, user=user)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        names = ", ".join(user.get_username() for user in users)
+        self.message_user(
+            request,
+            f"Second factor reset for {names}. They set it up again at their next sign-in; their sessions and API "
+            "tokens have ended.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Organisation)
@@ -156,3 +171,12 @@ class AuditEventAdmin(AdministratorAccess, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# API tokens are listed and revoked through the API (iom/services/tokens.py), where it is audited; knox's own admin
+# would let an administrator mint a token for anyone, that is, act as them.
+admin.site.unregister(AuthToken)
+# Second-factor devices likewise: their admin would show an app's secret (anyone could make that user's codes) and
+# change devices unaudited. Resets are the user list's audited action.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

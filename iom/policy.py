@@ -31,6 +31,15 @@ def is_signed_in(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def access_change_widens(user, *, role: str, team_ids: set[int], current_team_ids: set[int]) -> bool:
+    """Whether giving ``user`` this role and these teams could let them see more personal data than now.
+
+    Any other role counts as wider (roles are not ranked), and so does any team added; only dropping teams
+    narrows. A widening change needs a second person's approval (iom/services/staff.py).
+    """
+    return role != user.role or not team_ids <= current_team_ids
+
+
 @dataclass(frozen=True)
 class Rule:
     """One named permission: who may do it, and what a refused user is told."""
@@ -177,8 +186,41 @@ ALL_AUDIT = define(
     roles={Role.ADMINISTRATOR},
     description="Reads every audit entry, without values.",
 )
+INVITE_USERS = define(
+    "invite_users",
+    roles={Role.IOM_MANAGER, Role.SCHEME_COORDINATOR, Role.ADMINISTRATOR},
+    description=(
+        "Invites people to join: managers their scheme's officers and offender managers and partner organisations' "
+        "users, coordinators employers' users, administrators anyone."
+    ),
+    refusal="Your role does not include inviting people.",
+)
+INVITE_EMPLOYER_USERS = define(
+    "invite_employer_users",
+    roles={Role.SCHEME_COORDINATOR, Role.ADMINISTRATOR},
+    description="Invites the users of an employer organisation (Gateway to Employment).",
+)
+MANAGE_STAFF = define(
+    "manage_staff",
+    roles={Role.IOM_MANAGER, Role.ADMINISTRATOR},
+    description=(
+        "Sees the accounts of their scheme's staff (administrators: everyone) with their sign-in history, "
+        "deactivates and reactivates them, asks for and approves changes of their access."
+    ),
+    refusal="Only IOM managers and administrators manage staff accounts.",
+)
 ADMINISTER = define(
     "administer",
     roles={Role.ADMINISTRATOR},
     description="Manages accounts, organisations and reference data in the admin site.",
+)
+WORK_THROUGH_API = define(
+    "work_through_api",
+    roles={Role.IOM_MANAGER, Role.ANALYST, Role.ADMINISTRATOR, Role.SCHEME_COORDINATOR},
+    description=(
+        "Is shown the API in the menu: the roles whose work takes figures out of the service or puts files into it "
+        "through the API (the metrics and Gateway figures, their CSV, imports, the Plan's actuals). Case workers, "
+        "partner caseworkers and employers work on the pages; every signed-in user may still open the API's "
+        "documentation and call what their role allows (docs/security.md)."
+    ),
 )

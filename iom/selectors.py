@@ -13,10 +13,14 @@ from django.db import models
 from django.db.models import Case as DbCase
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.utils import timezone
+from knox.models import AuthToken
 
 from iom import access
 from iom.audit import audit_record
 from iom.models import (
+    AccessChange,
+    AccessChangeStatus,
     Action,
     ActionStatus,
     AuditAction,
@@ -26,6 +30,7 @@ from iom.models import (
     CaseStatus,
     CaseUserObjectPermission,
     Flag,
+    Invitation,
     Membership,
     Notification,
     Organisation,
@@ -34,7 +39,7 @@ from iom.models import (
     Team,
     User,
 )
-from iom.policy import CASEWORK, Rule
+from iom.policy import ADMINISTER, CASEWORK, INVITE_USERS, MANAGE_STAFF, Rule
 
 M = TypeVar("M", bound=models.Model)
 
@@ -227,3 +232,73 @@ def organisation_list(*, types: tuple[str, ...] = ()) -> QuerySet[Organisation]:
     """Organisations by name (of the given types, if any): not personal data, offered in forms."""
     organisations = Organisation.objects.order_by("name")
     return organisations.filter(type__in=types) if types else organisations
+
+
+def api_token_list_visible_to(*, user: User) -> QuerySet[AuthToken]:
+    """Unexpired API tokens: a user's own, or everyone's for an administrator (who may revoke them)."""
+    tokens = AuthToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())).select_related("user")
+    if not ADMINISTER.allows(user):
+        tokens = tokens.filter(user=user)
+    return tokens.order_by("-created")
+
+
+# --- Staff accounts (iom/services/staff.py) ---------------------------------------------------------------------
+
+LIFECYCLE_ACTIONS = (
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.LOCKED_OUT,
+    AuditAction.LOGOUT,
+    AuditAction.SESSION_ENDED,
+    AuditAction.PASSWORD_CHANGED,
+    AuditAction.TOKEN_ISSUED,
+    AuditAction.TOKEN_REVOKED,
+    AuditAction.TWO_FACTOR_ENROLLED,
+    AuditAction.TWO_FACTOR_FAILED,
+    AuditAction.TWO_FACTOR_RESET,
+    AuditAction.BACKUP_CODES_ISSUED,
+    AuditAction.JOINED,
+)
+
+
+def staff_list_visible_to(*, user: User) -> QuerySet[User]:
+    """Accounts a staff manager looks after: everyone for administrators, their schemes' staff for managers."""
+    if not MANAGE_STAFF.allows(user):
+        return User.objects.none()
+    users = User.objects.select_related("organisation").prefetch_related("teams")
+    if ADMINISTER.allows(user):
+        return users.order_by("last_name", "first_name", "username")
+    in_scheme = User.objects.filter(teams__scheme_id__in=Team.objects.filter(members=user).values("scheme_id"))
+    return users.filter(pk__in=in_scheme.values("pk")).order_by("last_name", "first_name", "username")
+
+
+def invitation_list_visible_to(*, user: User) -> QuerySet[Invitation]:
+    """Invitations one has sent; managers also see their schemes', administrators all."""
+    if not INVITE_USERS.allows(user):
+        return Invitation.objects.none()
+    invitations = Invitation.objects.select_related("organisation", "invited_by", "user").prefetch_related("teams")
+    if ADMINISTER.allows(user):
+        return invitations
+    q = Q(invited_by=user)
+    if MANAGE_STAFF.allows(user):
+        q |= Q(teams__scheme_id__in=Team.objects.filter(members=user).values("scheme_id"))
+    return invitations.filter(pk__in=Invitation.objects.filter(q).values("pk"))
+
+
+def access_change_list_pending(*, user: User) -> QuerySet[AccessChange]:
+    """Waiting changes of access about accounts ``user`` looks after (whether they may decide each is the service's)."""
+    return (
+        AccessChange.objects.filter(status=AccessChangeStatus.PENDING, user__in=staff_list_visible_to(user=user))
+        .select_related("user", "requested_by")
+        .prefetch_related("teams")
+    )
+
+
+def lifecycle_events(*, user: User, limit: int = 50) -> list[AuditEvent]:
+    """An account's history: what was done to it, its sign-ins, failures and lockouts (typed usernames included)."""
+    about = Q(object_type="user", object_id=str(user.pk))
+    own = Q(user=user, action__in=LIFECYCLE_ACTIONS)
+    typed = Q(user__isnull=True, username__iexact=user.username, action__in=LIFECYCLE_ACTIONS)
+    return list(
+        AuditEvent.objects.filter(about | own | typed).select_related("user").order_by("-occurred_at", "-pk")[:limit]
+    )

@@ -6,10 +6,12 @@ email. Production (``DEBUG`` unset or false) refuses to start without a real
 setting on, so ``manage.py check --deploy`` is clean.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from iom.environment import env_bool, env_int, env_list, env_str
@@ -37,11 +39,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "iom",
     "partners",
     "referrals",
@@ -53,12 +59,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The security headers, on every response Django makes (WhiteNoise has answered static files above).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "iom.middleware.NoStoreMiddleware",
     "iom.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "iom.session_limits.SessionLimitsMiddleware",
+    # Which second factor (if any) this session was verified with, then the end of a session without one where
+    # one is required (iom/second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "iom.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,18 +118,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Brute-force protection for the sign-in page and the token endpoint: five failures for one
-# username from one address lock that pair out for 15 minutes.
+# Brute-force protection for the sign-in page and the token endpoint (iom/sign_in_limits.py): for 15 minutes
+# after 5 failures for one username from one address, 10 for one username from anywhere, or 20 from one address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", default=10)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "iom.sign_in_limits.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "iom.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+# Never keep a typed one-time code in the failure log (axes masks the password itself).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
+# A second factor (TOTP, with one-time backup codes) at every sign-in, for every role (iom/services/two_factor.py,
+# docs/sign-in.md). Off only for the demo (DEBUG): a user without a device is then signed in after the password,
+# and every page says so; a user who has one is still asked for its code.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "IOM Partnership Tracker"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A reset link works once (Django's token changes with the password) and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # Guardian: no anonymous user row, and no object-permission shortcuts that
 # would silently widen access; visibility is decided in iom/access.py.
@@ -129,6 +157,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Django's two finders, the apps' one leaving out the ReDoc that drf-spectacular-sidecar ships (never served).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "web.apidocs.finders.AppDirectoriesWithoutRedocFinder",
+]
 # Serve from the finders while developing (no collectstatic needed), from STATIC_ROOT in production.
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
@@ -144,14 +177,50 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): the service's own files and nothing else, and no inline script or style
+# on any page (page scripts are files in web/static/web/ reading json_script blocks and data- attributes; styles
+# are classes in frontend/app.scss). Images may also be data: URIs: the empty favicon and the icons inside
+# GOV.UK Frontend's and Swagger UI's CSS. docs/security.md says why each header is there.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page uses any of these browser features, so none may.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer",
+        "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "publickey-credentials-create",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "window-management", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions end after 30 minutes without activity and 10 hours after sign-in (iom/session_limits.py decides; the
+# cookie and the session row outlive the idle limit by a little, as a backstop).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", default=10) * 60 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed (iom/client_address.py); with
+# none, the connection's own address is the client's, whatever the headers say.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
 if env_bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health checks come from the load balancer over plain HTTP.
@@ -203,9 +272,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- REST framework ---------------------------------------------------------
+# API tokens (django-rest-knox): stored as SHA-512 digests, so a leaked row is no usable token; each lasts
+# API_TOKEN_HOURS (8) from sign-in and ends earlier at the client's sign-out, sign-out everywhere and a
+# password change or reset (iom/services/tokens.py).
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", default=8)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RulePermission"],
@@ -217,7 +294,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -229,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's copy among the static files (no CDN), started by the service's own
+    # script (web/apidocs/); no validator badge, which would ask validator.swagger.io.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {

@@ -5,6 +5,8 @@ admin.site.site_header = "IOM Partnership Tracker administration"
 admin.site.site_title = "IOM administration"
 
 urlpatterns = [
+    # Before the admin site: its own login page would skip the second factor (web/two_factor/).
+    path("django-admin/login/", include("web.two_factor.admin_urls")),
     path("django-admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("web.urls")),

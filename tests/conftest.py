@@ -8,6 +8,7 @@
 """
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from iom.models import OrganisationType, Role
@@ -18,6 +19,14 @@ from tests.iom import factories
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for attackers, not for a test suite of many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """The token endpoint is throttled per client address (in the cache); each test starts with a full allowance."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -31,7 +31,23 @@ ROLES = ("officer", "probation", "manager", "partner", "coordinator", "employer"
 # fmt: off
 PAGES = {
     "healthz": PUBLIC, "login": PUBLIC, "logout": PUBLIC,
+    # The second step of signing in, and setting up the app at a first sign-in, come before anyone is signed in
+    # (they know only the sign-in pending in the session); setting up and new backup codes from one's account
+    "sign-in-code": PUBLIC, "sign-in-set-up": PUBLIC,
+    "account-two-factor-set-up": "signed_in", "account-backup-codes": "signed_in",
     "home": "signed_in", "notifications": "signed_in",
+    # One's own account and session; a forgotten password is reset without signing in
+    "account": "signed_in", "account-sign-out-everywhere": "signed_in", "password-change": "signed_in",
+    "session-keep-alive": "signed_in", "account-token-revoke": "signed_in",
+    "password_reset": PUBLIC, "password_reset_done": PUBLIC, "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+    # Staff accounts: invitations (managers, coordinators, administrators), the rest for staff managers;
+    # an invitation link is opened before its account exists
+    "staff": "manage_staff", "staff-detail": "manage_staff", "staff-active": "manage_staff",
+    "staff-access": "manage_staff", "staff-sign-out": "manage_staff",
+    "staff-second-factor-reset": "manage_staff", "access-change-decide": "manage_staff",
+    "invitations": "invite_users", "invite": "invite_users", "invitation-resend": "invite_users",
+    "invitation-revoke": "invite_users", "invitation-accept": PUBLIC,
     # People and their cases: police and probation case work
     "people": "casework", "person-new": "casework", "person": "casework", "person-edit": "casework",
     "case-new": "casework", "case": "casework", "case-allocate": "casework", "case-assess": "casework",
@@ -60,12 +76,16 @@ PAGES = {
     "plan": "read_plan", "plan-framework": "read_plan", "plan-measure-edit": "edit_plan_measures",
     "plan-actual-new": "enter_plan_actuals", "plan-actual-edit": "enter_plan_actuals",
     "imports": "run_imports", "import-detail": "run_imports",
+    # The API's documentation: a page under api/ (web/apidocs/), for every signed-in user
+    "api-docs": "signed_in",
 }
 
 CASEWORK_READ_CREATE = {"GET": "casework", "POST": "casework"}
 API = {
-    "schema": {"GET": PUBLIC}, "api-docs": {"GET": PUBLIC}, "v1:token": {"POST": PUBLIC},
+    "schema": {"GET": PUBLIC}, "v1:token": {"POST": PUBLIC},
     "v1:api-root": {"GET": "signed_in"}, "v1:me": {"GET": "signed_in"},
+    "v1:sign-out": {"POST": "signed_in"}, "v1:token-list": {"GET": "signed_in"},
+    "v1:token-detail": {"DELETE": "signed_in"},
     "v1:notification-list": {"GET": "signed_in"}, "v1:notification-mark-read": {"POST": "signed_in"},
     # The IOM core
     "v1:person-list": CASEWORK_READ_CREATE,
@@ -113,7 +133,15 @@ API = {
 
 # Values for the routes' parameters: no such object, so an allowed role's answer is about the object (404),
 # never about the role; the rule is checked first either way.
-KWARGS = {"pk": "999999", "slug": "no-such-cohort", "code": "no-such-measure", "period": "2016-17"}
+KWARGS = {
+    "pk": "999999",
+    "slug": "no-such-cohort",
+    "code": "no-such-measure",
+    "period": "2016-17",
+    "uidb64": "OTk5OTk5",
+    "token": "no-such-token",
+    "key": "no-such-token",
+}
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,7 @@ def _path(route: str) -> str:
             path = path.replace(f"<{converter}:{name}>", value)
         for regex in ("[0-9]+", "[a-z0-9-]+", "[^/.]+"):
             path = path.replace(f"(?P<{name}>{regex})", value)
+        path = path.replace(f"<{name}>", value)  # a route's parameter without a converter
     assert "<" not in path and "(" not in path, f"No value for a parameter of {route}"
     return "/" + path
 
@@ -165,7 +194,7 @@ def routes() -> list[Route]:
     for route, name, callback in _patterns(get_resolver().url_patterns):
         if route.startswith("django-admin/") or "format>" in route:
             continue  # the admin site; the router's ``.json`` twins of the same views
-        if route.startswith("api/"):
+        if route.startswith("api/") and rule_of(callback) is None:  # under api/ but a page: the docs
             found += [Route(name, _path(route), m, rule, True) for m, rule in _api_methods(callback).items()]
         else:
             methods = sorted(getattr(callback, "page_methods", None) or {"GET"})
@@ -190,7 +219,8 @@ def _rule_name(declared: Rule | str | None) -> str | None:
 
 
 def _is_sign_in_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith("/sign-in/")
+    # "Sign in to see this" names the page to come back to; a bare /sign-in/ is where signing out leads.
+    return response.status_code == 302 and response["Location"].startswith("/sign-in/?next=")
 
 
 def _send(client, route: Route):
@@ -241,3 +271,4 @@ def test_each_rule_allows_the_roles_docs_roles_md_gives_it():
     assert allowed["run_imports"] == allowed["enter_plan_actuals"] == ["iom_manager"]
     assert allowed["panel_decisions"] == ["iom_manager", "iom_officer"]
     assert allowed["use_portal"] == ["employer"]
+    assert allowed["work_through_api"] == ["administrator", "analyst", "iom_manager", "scheme_coordinator"]

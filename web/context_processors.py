@@ -1,4 +1,5 @@
-"""Values every page needs: the unread-notification count for the bell, and a ``can_<rule>`` flag per rule.
+"""Values every page needs: the unread-notification count for the bell, the session's time left, and a
+``can_<rule>`` flag per rule.
 
 Templates show a menu item or a button when the same rule that guards its page allows the user
 (``{% if can_read_audit %}``); no template compares roles. Each flag is computed only if a template reads it.
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 import outcomes.rules
 import partners.rules
 import referrals.rules
-from iom import selectors
+from iom import selectors, session_limits
 from iom.policy import RULES
 
 # The app rule sets register their rules when imported: the names above make sure every flag exists.
@@ -23,4 +24,9 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     flags = {f"can_{name}": partial(rule.allows, user) for name, rule in RULES.items()}
-    return {**flags, "unread_notifications": selectors.notification_unread_count(user=user)}
+    return {
+        **flags,
+        "unread_notifications": selectors.notification_unread_count(user=user),
+        # For the timeout warning (includes_session_timeout.html): how long this session has left if unused.
+        "session_seconds_left": partial(session_limits.seconds_left, getattr(request, "session", {})),
+    }

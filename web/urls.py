@@ -5,12 +5,17 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from web import health
 from web.access import ensure_every_page_has_a_rule, public_page
+from web.two_factor.views import SignInView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
-    path("sign-in/", public_page(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    # The password step; the second factor follows (web/two_factor/).
+    path("sign-in/", public_page(SignInView.as_view()), name="login"),
     path("sign-out/", public_page(auth_views.LogoutView.as_view()), name="logout"),
+    path("", include("web.two_factor.urls")),
     path("", include("web.home.urls")),
+    path("", include("web.account.urls")),
+    path("", include("web.staff.urls")),
     path("", include("web.people.urls")),
     path("", include("web.cases.urls")),
     path("", include("web.cohorts.urls")),
@@ -21,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("web.dashboard.urls")),
     path("", include("web.plan.urls")),
     path("", include("web.imports.urls")),
+    path("", include("web.apidocs.urls")),
 ]
 
 ensure_every_page_has_a_rule(urlpatterns)

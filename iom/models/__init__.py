@@ -27,10 +27,13 @@ from iom.models.choices import (
     Sensitivity,
 )
 from iom.models.cohorts import Cohort, Membership
+from iom.models.lifecycle import AccessChange, AccessChangeStatus, Invitation
 from iom.models.notifications import Notification
 from iom.models.people import Flag, Person
 
 __all__ = [
+    "AccessChange",
+    "AccessChangeStatus",
     "Action",
     "ActionStatus",
     "AppendOnlyError",
@@ -47,6 +50,7 @@ __all__ = [
     "Ethnicity",
     "Flag",
     "Gender",
+    "Invitation",
     "Membership",
     "NeedLevel",
     "NoteType",

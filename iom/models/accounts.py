@@ -31,6 +31,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=30, choices=Role.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users", null=True)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # "Sign out everywhere": a session begun before this moment has ended (iom/session_limits.py).
+    sessions_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["username"]

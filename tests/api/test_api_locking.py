@@ -81,4 +81,6 @@ def test_the_openapi_schema_and_docs_render(client, officer):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/people/" in schema.content
+    assert client.get("/api/docs/").status_code == 302  # to sign in (tests/web/security/test_api_docs.py)
+    client.force_login(officer)
     assert client.get("/api/docs/").status_code == 200

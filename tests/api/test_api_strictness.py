@@ -17,7 +17,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -105,13 +104,6 @@ WRITE_ENDPOINTS = sorted(
 # --- The world ----------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def world(all_roles, case, cohort):
     users = all_roles
@@ -179,7 +171,7 @@ def world(all_roles, case, cohort):
 
     def url(name: str, pattern: URLPattern) -> str:
         wanted = _route_kwargs(pattern)
-        values = {"slug": cohort.slug, "code": measure.code, "period": "2013-14", "format": "json"}
+        values = {"slug": cohort.slug, "code": measure.code, "period": "2013-14", "format": "json", "key": "no-such"}
         values.update(by_name.get(name, {}))
         if "pk" in wanted and "pk" not in values:
             values["pk"] = pks[name.split(":")[-1].rsplit("-", 1)[0]]

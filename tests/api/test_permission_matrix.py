@@ -20,7 +20,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -266,14 +265,6 @@ BODIES = {
         "file": SimpleUploadedFile("cohorts.csv", b"slug,name\nfree,Free\n", content_type="text/csv"),
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """The token endpoint is throttled per client address; each test starts with an empty allowance."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -60,3 +60,17 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
         call_command("seed_demo")
     with pytest.raises(CommandError, match="seed_demo_partners"):
         call_command("seed_demo_partners")
+
+
+def test_access_is_not_changed_in_the_admin_and_accounts_are_not_made_there(client, admin_user, officer, manager):
+    client.force_login(admin_user)
+    assert client.get("/django-admin/iom/user/add/").status_code == 403
+    page = client.get(f"/django-admin/iom/user/{admin_user.pk}/change/").content.decode()
+    assert 'name="role"' not in page and 'name="teams"' not in page and 'name="is_active"' not in page
+    response = client.post(
+        f"/django-admin/iom/user/{admin_user.pk}/change/",
+        {"username": "admin", "first_name": "A", "last_name": "Dmin", "email": "", "role": Role.IOM_MANAGER},
+    )
+    assert response.status_code in (200, 302)
+    admin_user.refresh_from_db()
+    assert admin_user.get_role_display() == "Administrator"

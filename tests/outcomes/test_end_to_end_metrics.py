@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from iom.models import User
@@ -121,8 +121,8 @@ def analyst_api(tmp_path: Path, settings):
         path.write_text(files[kind], encoding="utf-8")
         call_command("import_data", kind, str(path), verbosity=0)
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="analyst"))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=User.objects.get(username="analyst"))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client, world
 
 

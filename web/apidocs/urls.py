@@ -1,0 +1,7 @@
+from django.urls import path
+
+from web.apidocs import views
+
+urlpatterns = [
+    path("api/docs/", views.swagger_ui, name="api-docs"),
+]
