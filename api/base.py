@@ -94,7 +94,9 @@ class StrictQueryParamsMixin(APIView):
     extra_query_params: ClassVar[frozenset[str]] = frozenset()
 
     def allowed_query_params(self) -> set[str]:
-        allowed = set(PAGING_PARAMS) | set(self.extra_query_params)
+        # ``page`` and ``page_size`` only where there are pages (an action may say ``pagination_class=None``).
+        paging = PAGING_PARAMS if getattr(self, "pagination_class", None) is not None else {"format"}
+        allowed = set(paging) | set(self.extra_query_params)
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
             allowed |= set(filterset_class.base_filters)

@@ -164,7 +164,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
         return Response(self.get_serializer(case).data)
 
     @extend_schema(summary="Who holds explicit grants on this case", responses={200: GrantReadSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every grant, as one array: not paged
     def grants(self, request, pk=None):
         case = first_or_404(access.case_list_visible_to(user=acting_user(request)), pk)
         rows = case.user_grants.select_related("user", "permission", "granted_by").order_by("user__username")

@@ -63,7 +63,9 @@ class MembershipSerializer(serializers.ModelSerializer):
     cohort: serializers.SlugRelatedField[Cohort] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    exit_decided_by = serializers.CharField(source="exit_decided_by.username", read_only=True, default=None)
+    exit_decided_by = serializers.CharField(
+        source="exit_decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Membership

@@ -3,7 +3,6 @@
 A view lists its ``csv_columns`` and turns its JSON into rows (a list of dicts) for CSV; errors stay JSON.
 """
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 
 from api.base import acting_user
 from iom.audit import audit_record
+from iom.csv_export import csv_writer
 from iom.models import AuditAction
 from iom.services._validation import today
 
@@ -32,7 +32,7 @@ def csv_cell(value: Any) -> str:
 
 
 class CSVRenderer(BaseRenderer):
-    """Rows (a list of dicts) as CSV with the view's ``csv_columns`` as the header."""
+    """Rows (a list of dicts) as CSV under the view's ``csv_columns``, formulas defused (iom/csv_export.py)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -41,7 +41,7 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         columns = renderer_context["view"].csv_columns
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv_writer(out)
         writer.writerow(columns)
         for row in data:
             writer.writerow([csv_cell(row.get(column)) for column in columns])

@@ -204,10 +204,10 @@ class CandidateSerializer(serializers.Serializer):
     opportunity = serializers.IntegerField(source="placement.opportunity_id")
     support_contacts = serializers.CharField()
     unspent_convictions = serializers.ListField(child=serializers.DictField())
-    started_on = serializers.DateField(source="placement.started_on")
-    sustained_13_on = serializers.DateField(source="placement.sustained_13_on")
-    sustained_26_on = serializers.DateField(source="placement.sustained_26_on")
-    ended_on = serializers.DateField(source="placement.ended_on")
+    started_on = serializers.DateField(source="placement.started_on", allow_null=True)
+    sustained_13_on = serializers.DateField(source="placement.sustained_13_on", allow_null=True)
+    sustained_26_on = serializers.DateField(source="placement.sustained_26_on", allow_null=True)
+    ended_on = serializers.DateField(source="placement.ended_on", allow_null=True)
 
 
 @extend_schema_view(
@@ -246,7 +246,7 @@ class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixi
         request=PlacementEventSerializer,
         responses={200: PlacementEventSerializer(many=True), 201: PlacementEventSerializer, 400: ErrorSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # every event, as one array: not paged
     def events(self, request, pk=None):
         placement = self.get_object()
         if request.method == "GET":

@@ -251,9 +251,25 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Work that must not be lost (Celery's advice; README "Background work"): a task is acknowledged only once it has
+# run, so a worker that dies mid-task leaves it to be delivered again (every task is idempotent); a worker takes
+# one task at a time, so a long import does not hold others back; JSON only, and tasks take ids only.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Redis hands an unacknowledged task to another worker after visibility_timeout (default 1 hour). It must be
+# longer than the longest task (a 200 MB import, tens of minutes) or a task still running would be started a
+# second time; six hours leaves a wide margin. A worker that died is dealt with sooner by the import reaper.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+# Publishing happens after the web request's commit: with the broker down, fail fast and leave the task in the
+# outbox (iom/background.py) for iom.tasks.dispatch_outbox instead of keeping the user waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An import whose worker has shown no progress for this long is taken to have died (outcomes.tasks.reap_imports).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", default=15)
 
 
 def _daily(task: str, *, at: tuple[int, int], expires_hours: int) -> dict:
@@ -266,7 +282,16 @@ def _daily(task: str, *, at: tuple[int, int], expires_hours: int) -> dict:
     }
 
 
+def _every(task: str, *, minutes: int) -> dict:
+    """A beat entry run every ``minutes``; dropped if no worker takes it before the next one is due."""
+    return {"task": task, "schedule": datetime.timedelta(minutes=minutes), "options": {"expires": 60 * minutes}}
+
+
 CELERY_BEAT_SCHEDULE = {
+    # Tasks a broker outage kept in the outbox go out within a minute of its return.
+    "dispatch-outbox": _every("iom.tasks.dispatch_outbox", minutes=1),
+    # Imports whose worker died are re-queued once, then marked failed.
+    "reap-imports": _every("outcomes.tasks.reap_imports", minutes=5),
     # Reminders every morning from 07:00, before the day's work starts.
     "remind-overdue-actions": _daily("iom.tasks.remind_overdue_actions", at=(7, 0), expires_hours=6),
     "chase-overdue-referrals": _daily("referrals.tasks.chase_overdue_referrals", at=(7, 10), expires_hours=6),
@@ -291,12 +316,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RulePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # django-filter's and DRF's, refusing what they would ignore: a bad filter or ordering is 400 (api/filters.py).
+        "api.filters.StrictFilterBackend",
+        "api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",  # documents the 400 of every strict GET
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},

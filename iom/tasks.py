@@ -7,18 +7,27 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from iom import services
+from iom import background, services
 from iom.models import Notification
 
 
 @shared_task
+def dispatch_outbox() -> int:
+    """Every minute: publish the outbox rows a broker outage kept back. Idempotent: a row is taken under a lock
+    and marked sent in the same transaction, so a second run (or two at once) finds nothing left to send."""
+    return background.outbox_dispatch()
+
+
+@shared_task
 def remind_overdue_actions(on: str | None = None) -> int:
+    """Idempotent: each reminder's dedupe key names the action and the day, so a second run notifies no one."""
     return services.remind_overdue_actions(on=datetime.date.fromisoformat(on) if on else None)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=300)
 def send_notification_email(self, notification_id: int) -> bool:
-    """Claim the email atomically so a retried or duplicated task never sends twice."""
+    """Idempotent: the email is claimed atomically (``emailed_at``), so a retried or duplicated task never sends
+    twice; a failed send releases the claim before retrying."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False

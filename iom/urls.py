@@ -11,3 +11,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("web.urls")),
 ]
+
+# Pages get the service's error pages, paths under /api/ the API's JSON error shape (web/errors.py).
+handler404 = "web.errors.page_not_found"
+handler500 = "web.errors.server_error"

@@ -4,18 +4,26 @@ import datetime
 
 from celery import shared_task
 
-from outcomes.services.imports import import_run_execute
+from outcomes.services.imports import import_run_execute, import_runs_reap
 from outcomes.services.snapshots import metric_snapshots_take
 
 
 @shared_task(acks_late=True)
 def run_import(run_id: int) -> str | None:
-    """Check and write one uploaded file; a second delivery of the same run finds it claimed and does nothing."""
+    """Check and write one uploaded file. Idempotent: a second delivery of the same run finds it claimed or
+    finished and does nothing, and the rows are written in one transaction with the run's "imported" state."""
     run = import_run_execute(run_id=run_id)
     return run.state if run is not None else None
 
 
 @shared_task
+def reap_imports() -> list[int]:
+    """Every few minutes: re-queue once, or fail, the imports whose worker died. Idempotent: each change is
+    conditional on the run still being stale in the state and attempt found, so a second run changes nothing."""
+    return list(import_runs_reap())
+
+
+@shared_task
 def take_metric_snapshots(on: str | None = None) -> int:
-    """Nightly; running it twice for one date replaces that date's snapshots."""
+    """Nightly. Idempotent: running it twice for one date replaces that date's snapshots (update_or_create)."""
     return metric_snapshots_take(on=datetime.date.fromisoformat(on) if on else None)

@@ -29,6 +29,7 @@ from iom.models.choices import (
 from iom.models.cohorts import Cohort, Membership
 from iom.models.lifecycle import AccessChange, AccessChangeStatus, Invitation
 from iom.models.notifications import Notification
+from iom.models.outbox import OutboxMessage
 from iom.models.people import Flag, Person
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "OffenceCategory",
     "Organisation",
     "OrganisationType",
+    "OutboxMessage",
     "Pathway",
     "PathwayAssessment",
     "Person",

@@ -24,10 +24,10 @@ def notify(
             notification = Notification.objects.create(
                 user=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
             )
+            if user.email:  # in the same transaction: the notification and its email commit together
+                enqueue("iom.tasks.send_notification_email", notification.pk)
     except IntegrityError:
         return None
-    if user.email:
-        enqueue("iom.tasks.send_notification_email", notification.pk)
     return notification
 
 

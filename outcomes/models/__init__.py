@@ -1,6 +1,6 @@
 """Models of outcomes, one module per concern; import them from here."""
 
-from outcomes.models.imports import FINISHED_STATES, ImportKind, ImportRun, ImportState
+from outcomes.models.imports import FINISHED_STATES, RUNNING_STATES, ImportKind, ImportRun, ImportState
 from outcomes.models.interventions import Intervention, InterventionOutcome, Programme, ProgrammeType
 from outcomes.models.metrics import AdoptionWindow, CrimeUnitCost, MetricKind, MetricSnapshot
 from outcomes.models.offences import (
@@ -16,6 +16,7 @@ from outcomes.models.plan import MeasureKind, MeasureSource, MeasureUnit, PlanAc
 __all__ = [
     "FINISHED_STATES",
     "PROVEN_OUTCOMES",
+    "RUNNING_STATES",
     "AdoptionWindow",
     "CrimeUnitCost",
     "Disposal",

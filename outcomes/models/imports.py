@@ -20,6 +20,7 @@ class ImportState(models.TextChoices):
 
 
 FINISHED_STATES = (ImportState.SUCCEEDED, ImportState.FAILED)
+RUNNING_STATES = (ImportState.VALIDATING, ImportState.WRITING)
 
 
 class ImportRun(models.Model):
@@ -45,6 +46,12 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker running it (the reaper's clock)."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has taken the run; the reaper re-queues it once."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -391,7 +391,7 @@ def test_a_nested_conviction_with_an_unknown_field_is_named_under_its_place(worl
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["errors"] == {"convictions": {"0": {"spent": [UNKNOWN_FIELD]}}}
+    assert response.json()["errors"] == {"convictions.0.spent": [UNKNOWN_FIELD]}  # flat, as documented
     assert Referral.objects.get(pk=world.referral.pk).disclosure_approved_at is None
 
 

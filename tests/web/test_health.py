@@ -6,6 +6,7 @@ import os
 import pytest
 
 from iom.celery import app
+from tests.faults import database_unavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +47,18 @@ def test_healthz_checks_a_real_redis_broker(client, settings):
         response = client.get("/healthz")
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["broker"]["status"] == "ok"
+
+
+def test_healthz_is_503_with_a_small_body_when_the_database_is_unreachable(client, settings):
+    """A real connection failure (tests/faults.py): the check reports it by name, without a traceback."""
+    settings.CELERY_BROKER_URL = ""
+    with database_unavailable():
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "checks": {
+            "database": {"status": "error", "error": "OperationalError"},
+            "broker": {"status": "not_configured", "mode": "eager"},
+        },
+    }

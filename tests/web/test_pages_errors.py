@@ -2,7 +2,9 @@ import pytest
 from django.test import Client
 from django.urls import path
 
+from iom.urls import handler404, handler500  # noqa: F401 (the service's handlers, for this URLconf too)
 from iom.urls import urlpatterns as real_urlpatterns
+from tests.faults import database_unavailable
 
 
 def _boom(request):
@@ -32,3 +34,23 @@ def test_the_404_page_is_in_the_service_design(client, officer):
     content = response.content.decode()
     assert "Page not found" in content
     assert content.count("<h1") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/people/", "/sign-in/", "/no-such-page/"])
+def test_with_the_database_unreachable_pages_get_the_error_page_as_a_503(officer, path):
+    """A real connection failure (tests/faults.py), signed in: the service's 500 page, status 503, no traceback."""
+    client = Client(raise_request_exception=False)
+    client.force_login(officer)
+    with database_unavailable():
+        response = client.get(path)
+    assert response.status_code == 503
+    content = response.content.decode()
+    assert "Sorry, there is a problem with the service" in content
+    assert "Traceback" not in content and "OperationalError" not in content
+
+
+@pytest.mark.django_db
+def test_the_404_for_an_api_path_is_json_and_for_a_page_is_the_page(client):
+    assert client.get("/api/v1/nothing-here/").json() == {"detail": "Not found."}
+    assert "Page not found" in client.get("/nothing-here/").content.decode()

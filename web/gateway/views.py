@@ -6,14 +6,13 @@
   ``partners.services`` and ``services.placement_match`` only.
 """
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from iom.audit import audit_record
+from iom.csv_export import csv_writer
 from iom.models import AuditAction, District, Organisation, User
 from iom.selectors import in_order
 from iom.services._validation import today
@@ -198,7 +197,7 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     funnel = figures.funnel_by_group()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gateway-funnel-{today().isoformat()}.csv"'
-    writer = csv.writer(response, lineterminator="\r\n")
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for dimension in ("all", "district", "sector"):
         for row in funnel[dimension]:

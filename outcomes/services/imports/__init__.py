@@ -4,22 +4,31 @@ A file is read and every row checked before anything is written; a file with any
 file is written in one transaction with a fixed number of statements (see ``bulk``), so the same file imported
 twice changes nothing the second time and a changed row is an audited update. Runs are recorded as
 :class:`~outcomes.models.ImportRun` so the page and the API can show progress while a worker does the work.
+
+A run survives its worker dying: the rows and the run's "imported" state are committed in one transaction, so
+a worker killed before that commit has written nothing and one killed after it has finished the run. A run left
+checking or saving with no sign of life for ``IMPORT_STALE_MINUTES`` is re-queued once by
+:func:`import_runs_reap` and marked failed after a second death. Each take of a run has its own attempt number,
+and only the current attempt may write, so a slow worker the reaper gave up on cannot write the file twice.
 """
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from iom import background
 from iom.audit import audit_values
 from iom.models import AuditAction, AuditEvent, User
-from outcomes.models import FINISHED_STATES, ImportKind, ImportRun, ImportState
+from outcomes.models import FINISHED_STATES, RUNNING_STATES, ImportKind, ImportRun, ImportState
 from outcomes.selectors.imports import may_import
 from outcomes.services.imports import cohorts, memberships, offences, people
 from outcomes.services.imports.bulk import insert_rows, update_rows
@@ -37,6 +46,15 @@ KINDS: dict[str, ModuleType] = {
 MAX_FILE_BYTES = 200 * 1024 * 1024
 COMMAND_USERNAME = "import_data (command)"
 Progress = Callable[[int, int], None]
+MAX_ATTEMPTS = 2
+ABANDONED = (
+    "The import stopped twice before it finished (the worker running it was lost), so it was abandoned and "
+    "nothing from this file was written. Upload the file again; if this happens again, contact the service desk."
+)
+
+
+class ImportSuperseded(Exception):
+    """This take of a run is no longer the current one: the reaper re-queued the run while it was still going."""
 
 
 @dataclass
@@ -69,8 +87,12 @@ def import_csv(
     dry_run: bool = False,
     progress: Progress | None = None,
     run_id: int | None = None,
+    attempt: int | None = None,
 ) -> ImportResult:
-    """Check every row of ``content`` as a ``kind`` file, then (unless ``dry_run`` or any error) write it."""
+    """Check every row of ``content`` as a ``kind`` file, then (unless ``dry_run`` or any error) write it.
+
+    For a run (``run_id``), the write also marks the run imported in the same transaction, and only while
+    ``attempt`` is still the run's current one (otherwise :class:`ImportSuperseded`, and nothing is written)."""
     ensure_may_import(user=acting_user)
     module = KINDS.get(kind)
     if module is None:
@@ -90,16 +112,23 @@ def import_csv(
             result.created, result.updated, result.unchanged = len(plan.creates), len(plan.updates), plan.unchanged
             if not dry_run:
                 if run_id is not None:
-                    ImportRun.objects.filter(pk=run_id).exclude(state__in=FINISHED_STATES).update(
-                        state=ImportState.WRITING
-                    )
-                _write(acting_user=acting_user, module=module, plan=plan, result=result, run_id=run_id)
+                    current = ImportRun.objects.filter(pk=run_id).exclude(state__in=FINISHED_STATES)
+                    if attempt is not None:
+                        current = current.filter(attempts=attempt)
+                    current.update(state=ImportState.WRITING, heartbeat_at=timezone.now())
+                _write(acting_user=acting_user, module=module, plan=plan, result=result, run_id=run_id, attempt=attempt)
     result.errors, result.error_count = errors.messages, errors.count
     return result
 
 
 def _write(
-    *, acting_user: User | None, module: ModuleType, plan: ImportPlan, result: ImportResult, run_id: int | None
+    *,
+    acting_user: User | None,
+    module: ModuleType,
+    plan: ImportPlan,
+    result: ImportResult,
+    run_id: int | None,
+    attempt: int | None = None,
 ) -> None:
     model = module.MODEL
     object_type = model._meta.model_name
@@ -135,12 +164,22 @@ def _write(
     # is first cleared on the rows that change it, so no statement sees it held twice.
     moving = [name for name in plan.update_fields if (field := model._meta.get_field(name)).unique and field.null]
     with transaction.atomic():
+        if run_id is not None and attempt is not None:
+            # Lock the run: the reaper's re-queue and this write cannot both happen.
+            current = ImportRun.objects.select_for_update().filter(
+                pk=run_id, attempts=attempt, state=ImportState.WRITING
+            )
+            if not current.exists():
+                raise ImportSuperseded(f"Import {run_id} attempt {attempt} was superseded")
         for name in moving:
             freed = [(change.pk, {name: None}) for change in plan.updates if name in change.changes]
             update_rows(model, (name,), freed, touch=False)
         update_rows(model, plan.update_fields, [(change.pk, change.values) for change in plan.updates])
         insert_rows(model, plan.creates)
         insert_rows(AuditEvent, audit_rows)
+        if run_id is not None:
+            # Finished in the same commit as the rows: a worker dying after it leaves nothing to redo.
+            ImportRun.objects.filter(pk=run_id).update(**_finished_fields(result))
 
 
 # --- Runs: the same service, recorded so its progress can be watched ---------------------------------------
@@ -193,19 +232,39 @@ class _RunProgress:
         now = time.monotonic()
         if done in (0, total) or now - self.last >= 1:
             self.last = now
-            ImportRun.objects.filter(pk=self.run_id).update(rows_processed=done, rows_total=total)
+            ImportRun.objects.filter(pk=self.run_id).update(
+                rows_processed=done, rows_total=total, heartbeat_at=timezone.now()
+            )
         if self.also:
             self.also(done, total)
 
 
+def _finished_fields(result: ImportResult) -> dict:
+    return {
+        "state": ImportState.SUCCEEDED if result.ok else ImportState.FAILED,
+        "rows_total": result.rows,
+        "rows_processed": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "errors": result.errors,
+        "error_count": result.error_count,
+        "finished_at": timezone.now(),
+        "content": b"",
+    }
+
+
 def import_run_execute(*, run_id: int, progress: Progress | None = None) -> ImportRun | None:
-    """Do the work of a queued run. Idempotent: a run already claimed or finished is left alone."""
+    """Do the work of a queued run. Idempotent: a run already claimed or finished is left alone, and a take
+    the reaper has since replaced writes nothing (see the module's docstring)."""
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, state=ImportState.QUEUED).update(
-        state=ImportState.VALIDATING, started_at=timezone.now()
+        state=ImportState.VALIDATING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     run = ImportRun.objects.select_related("uploaded_by").filter(pk=run_id).first()
     if not claimed or run is None:
         return run
+    attempt = run.attempts
     try:
         result = import_csv(
             acting_user=run.uploaded_by,
@@ -214,7 +273,12 @@ def import_run_execute(*, run_id: int, progress: Progress | None = None) -> Impo
             dry_run=run.dry_run,
             progress=_RunProgress(run.pk, progress),
             run_id=run.pk,
+            attempt=attempt,
         )
+    except ImportSuperseded:
+        logger.warning("Import %s attempt %s was superseded by a later attempt; it wrote nothing", run_id, attempt)
+        run.refresh_from_db()
+        return run
     except (DatabaseError, ValidationError, PermissionDenied) as exc:
         logger.exception("Import %s stopped", run_id)
         result = ImportResult(
@@ -223,20 +287,36 @@ def import_run_execute(*, run_id: int, progress: Progress | None = None) -> Impo
             errors=[f"The import stopped before it finished and nothing was written ({exc}). Try it again."],
             error_count=1,
         )
-    ImportRun.objects.filter(pk=run.pk).update(
-        state=ImportState.SUCCEEDED if result.ok else ImportState.FAILED,
-        rows_total=result.rows,
-        rows_processed=result.rows,
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        errors=result.errors,
-        error_count=result.error_count,
-        finished_at=timezone.now(),
-        content=b"",
+    ImportRun.objects.filter(pk=run.pk, attempts=attempt).exclude(state__in=FINISHED_STATES).update(
+        **_finished_fields(result)
     )
     run.refresh_from_db()
     return run
+
+
+def import_runs_reap(*, stale_after: datetime.timedelta | None = None) -> tuple[int, int]:
+    """Find runs whose worker died (checking or saving, with no sign of life for ``stale_after`` (default
+    ``IMPORT_STALE_MINUTES``)) and re-queue each once, or mark it failed with a clear message after a second
+    death. Returns (re-queued, failed). Idempotent: each change is conditional on the state it found."""
+    stale_after = stale_after or datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    now = timezone.now()
+    cutoff = now - stale_after
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    requeued = failed = 0
+    for run_id, attempts in ImportRun.objects.filter(stale, state__in=RUNNING_STATES).values_list("pk", "attempts"):
+        found = ImportRun.objects.filter(stale, pk=run_id, attempts=attempts, state__in=RUNNING_STATES)
+        with transaction.atomic():
+            if attempts < MAX_ATTEMPTS:
+                if found.update(state=ImportState.QUEUED, rows_processed=0, heartbeat_at=None):
+                    background.enqueue("outcomes.tasks.run_import", run_id)
+                    logger.warning("Import %s: its worker stopped; queued again", run_id)
+                    requeued += 1
+            elif found.update(
+                state=ImportState.FAILED, errors=[ABANDONED], error_count=1, finished_at=now, content=b""
+            ):
+                logger.error("Import %s: its worker stopped %s times; abandoned", run_id, attempts)
+                failed += 1
+    return requeued, failed
 
 
 __all__ = [
@@ -246,4 +326,5 @@ __all__ = [
     "import_csv",
     "import_run_execute",
     "import_run_start",
+    "import_runs_reap",
 ]
