@@ -324,6 +324,16 @@ def test_a_partner_list_that_shows_a_person_is_logged_as_a_disclosure(w, api_as)
         ).exists()
 
 
+def test_a_partner_lists_disclosures_carry_the_request_id_and_the_address(w, api_as):
+    """s.62 rows written in bulk for a list carry the request and the client's address like every other row."""
+    response = api_as(w.users["partner"]).get("/api/v1/referrals/", REMOTE_ADDR="203.0.113.8")
+    disclosure = AuditEvent.objects.get(
+        object_type="referral", object_id=str(w.submitted.pk), action=AuditAction.DISCLOSE
+    )
+    assert (disclosure.person_id, disclosure.ip_address) == (w.person.pk, "203.0.113.8")
+    assert disclosure.request_id == response["X-Request-ID"]
+
+
 def test_a_partner_adds_updates_only_while_the_referral_is_live(w, api_as, move):
     client = api_as(w.users["partner"])
     url = f"/api/v1/referrals/{w.submitted.pk}/updates/"
