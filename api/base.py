@@ -61,14 +61,6 @@ def validated(
     return dict(serializer.validated_data)
 
 
-def first_or_404(queryset: QuerySet[_Model], pk: object) -> _Model:
-    """The row ``pk`` of ``queryset`` (what the user may see): one outside it is a 404, like one that is not there."""
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 class VisibleRowsMixin(GenericAPIView[_Model]):
     # A viewset's rows are what its resource's selector lets the signed-in user see: the viewset names its
     # ``model`` and says in ``visible_to`` which selector to ask (with any prefetching or annotation its serializer

@@ -17,7 +17,6 @@ from api.base import (
     StrictFieldsMixin,
     VersionSerializer,
     acting_user,
-    first_or_404,
     object_for_write,
     validated,
 )
@@ -25,6 +24,7 @@ from api.fields import CaseworkerField, VisibleCaseField, VisiblePersonField
 from iom import access, selectors, services
 from iom.models import Action, ActionStatus, Case, CaseNote, CaseStatus, Pathway, PathwayAssessment, User
 from iom.policy import CASEWORK
+from iom.selectors import first_or_404
 from iom.services._validation import today
 
 

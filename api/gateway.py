@@ -22,11 +22,11 @@ from api.base import (
     VersionField,
     VisibleRowsMixin,
     acting_user,
-    first_or_404,
     validated,
 )
 from iom import selectors as iom_selectors
 from iom.models import Organisation, OrganisationType, User
+from iom.selectors import first_or_404
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.models import Commitment, Employer, Opportunity, Pledge

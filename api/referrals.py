@@ -14,7 +14,6 @@ from api.base import (
     ReadCreateViewSet,
     StrictFieldsMixin,
     acting_user,
-    first_or_404,
     object_for_write,
     validated,
 )
@@ -22,6 +21,7 @@ from api.fields import VisibleCaseField, VisiblePersonField
 from iom import access
 from iom.models import Organisation, Pathway, User
 from iom.policy import CASEWORK
+from iom.selectors import first_or_404
 from partners.models import Opportunity, Service, ServiceType
 from referrals import selectors, services
 from referrals.models import Consent, Referral, ReferralState, ReferralTransition, ReferralUpdate

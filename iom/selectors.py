@@ -44,6 +44,16 @@ from iom.policy import ADMINISTER, CASEWORK, INVITE_USERS, MANAGE_STAFF, Rule
 M = TypeVar("M", bound=models.Model)
 
 
+def first_or_404(queryset: QuerySet[M], pk: object) -> M:
+    """The row ``pk`` of ``queryset`` (what the user may see): one outside it is a 404, like one that is not there.
+
+    ``filter().first()`` rather than ``get()``: a visibility query may join and repeat a row."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def person_search(*, user: User, query: str = "") -> QuerySet[Person]:
     """People visible to ``user`` matching a name, alias, PNC ID or CRN; unfiltered when ``query`` is blank."""
     people = access.person_list_visible_to(user=user)
@@ -261,15 +271,19 @@ LIFECYCLE_ACTIONS = (
 )
 
 
-def staff_list_visible_to(*, user: User) -> QuerySet[User]:
-    """Accounts a staff manager looks after: everyone for administrators, their schemes' staff for managers."""
+def staff_list_visible_to(*, user: User, query: str = "") -> QuerySet[User]:
+    """Accounts a staff manager looks after: everyone for administrators, their schemes' staff for managers;
+    with ``query``, those whose username or name contains it."""
     if not MANAGE_STAFF.allows(user):
         return User.objects.none()
     users = User.objects.select_related("organisation").prefetch_related("teams")
-    if ADMINISTER.allows(user):
-        return users.order_by("last_name", "first_name", "username")
-    in_scheme = User.objects.filter(teams__scheme_id__in=Team.objects.filter(members=user).values("scheme_id"))
-    return users.filter(pk__in=in_scheme.values("pk")).order_by("last_name", "first_name", "username")
+    if not ADMINISTER.allows(user):
+        in_scheme = User.objects.filter(teams__scheme_id__in=Team.objects.filter(members=user).values("scheme_id"))
+        users = users.filter(pk__in=in_scheme.values("pk"))
+    if query.strip():
+        term = query.strip()
+        users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term))
+    return users.order_by("last_name", "first_name", "username")
 
 
 def invitation_list_visible_to(*, user: User) -> QuerySet[Invitation]:

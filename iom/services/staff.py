@@ -17,6 +17,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -66,14 +67,15 @@ def invitable_roles(inviter: User) -> frozenset[str]:
     return frozenset(roles)
 
 
-def assignable_teams(actor: User) -> list[Team]:
-    """The teams ``actor`` may put someone in: any for administrators, their own schemes' for managers."""
+def assignable_teams(actor: User) -> QuerySet[Team]:
+    """The teams ``actor`` may put someone in: any for administrators, their own schemes' for managers (the form's
+    choices and the service's check are the same query)."""
     teams = Team.objects.select_related("scheme").order_by("scheme__name", "name")
     if ADMINISTER.allows(actor):
-        return list(teams)
+        return teams
     if MANAGE_STAFF.allows(actor):
-        return list(teams.filter(scheme_id__in=scheme_ids_of(actor)))
-    return []
+        return teams.filter(scheme_id__in=scheme_ids_of(actor))
+    return teams.none()
 
 
 def may_manage(actor: User, user: User) -> bool:
@@ -95,7 +97,7 @@ def _ensure_may_manage(actor: User, user: User, what: str) -> None:
 
 def _check_teams(actor: User, role: str, teams: Iterable[Team]) -> list[Team]:
     teams = list(teams)
-    allowed = {team.pk for team in assignable_teams(actor)}
+    allowed = set(assignable_teams(actor).values_list("pk", flat=True))
     if any(team.pk not in allowed for team in teams):
         raise ValidationError({"teams": "Choose teams of your own scheme."})
     if role in CASEWORK_ROLES and not teams:

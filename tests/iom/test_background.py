@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from celery import shared_task
 from celery.exceptions import NotRegistered
 from django.core import mail
 from django.db import transaction
@@ -19,23 +18,10 @@ from django.db import transaction
 from iom import services
 from iom.background import enqueue, task_named
 from iom.celery import app
+from tests.iom.recorder import RECORD, clear_received, received  # noqa: F401 (clear_received: an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-RECORD = "tests.iom.test_background.record"
-received: list[tuple[tuple, dict]] = []
-
-
-@shared_task(name=RECORD)
-def record(*args, **kwargs) -> None:
-    received.append((args, kwargs))
-
-
-@pytest.fixture(autouse=True)
-def _clear_received():
-    received.clear()
-    yield
-    received.clear()
 
 
 @pytest.fixture

@@ -7,29 +7,15 @@ The broker-down tests point Celery at a closed port; the others need the real Re
 import contextlib
 
 import pytest
-from celery import shared_task
 from django.db import transaction
 
 from iom import tasks
 from iom.background import enqueue, outbox_dispatch, publish_message
 from iom.models import OutboxMessage
 from tests.iom.broker import BROKER_DOWN, REDIS_URL, broker_at, needs_redis, queued_task_ids, remove_task_messages
+from tests.iom.recorder import RECORD, clear_received, received  # noqa: F401 (clear_received: an autouse fixture)
 
 pytestmark = pytest.mark.django_db
-RECORD = "tests.iom.test_outbox.record"
-received: list[tuple[tuple, dict]] = []
-
-
-@shared_task(name=RECORD)
-def record(*args, **kwargs) -> None:
-    received.append((args, kwargs))
-
-
-@pytest.fixture(autouse=True)
-def _clear_received():
-    received.clear()
-    yield
-    received.clear()
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Intervention pages: officers record what was delivered on the case; the person page shows them."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom import selectors as iom_selectors
 from iom.policy import CASEWORK
+from iom.selectors import first_or_404
 from iom.services._validation import today
 from outcomes import selectors, services
 from referrals import selectors as referral_selectors
@@ -17,9 +17,7 @@ from web.common import service_errors_onto
 
 @page(CASEWORK, methods=("GET", "POST"))
 def intervention_new(request: AuthenticatedRequest, pk: int):
-    case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
+    case = first_or_404(iom_selectors.case_list(user=request.user), pk)
     form = InterventionForm(
         request.POST or None,
         programmes=selectors.programme_list(user=request.user, active_only=True),

@@ -8,13 +8,14 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom import access, selectors, services
 from iom.models import Action, Case, OrganisationType
 from iom.policy import CASEWORK, LEAD_CASES, MANAGE_OFFENDERS
+from iom.selectors import first_or_404
 from iom.services._validation import today
 from web.access import AuthenticatedRequest, page
 from web.cases.forms import (
@@ -31,16 +32,12 @@ from web.common import service_errors_as_messages, service_errors_onto
 
 
 def _visible_case(request, pk: int) -> Case:
-    case = selectors.case_list(user=request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
+    case = first_or_404(selectors.case_list(user=request.user), pk)
     return case
 
 
 def _visible_action(request, pk: int) -> Action:
-    action = selectors.action_list(user=request.user).select_related("case__team__scheme").filter(pk=pk).first()
-    if action is None:
-        raise Http404
+    action = first_or_404(selectors.action_list(user=request.user).select_related("case__team__scheme"), pk)
     return action
 
 
@@ -62,9 +59,7 @@ def detail(request: AuthenticatedRequest, pk: int):
 
 @page(CASEWORK, methods=("GET", "POST"))
 def open_case(request: AuthenticatedRequest, pk: int):
-    person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
-    if person is None:
-        raise Http404
+    person = first_or_404(access.person_list_visible_to(user=request.user), pk)
     teams = request.user.teams.all()
     form = OpenCaseForm(request.POST if request.method == "POST" else None, teams=teams)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from iom import access, selectors, services
 from iom.models import Cohort, Membership, User
 from iom.policy import CASEWORK
+from iom.selectors import first_or_404
 from web.access import AuthenticatedRequest, page
 from web.cohorts.forms import AdoptForm, ExitForm, MemberFilterForm
 from web.common import paginate, querystring_without_page, service_errors_onto
@@ -115,9 +116,7 @@ def adopt(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @page(CASEWORK, methods=("GET", "POST"))
 def exit_member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    membership = selectors.membership_list(user=request.user).filter(pk=pk).first()
-    if membership is None:
-        raise Http404("No such membership.")
+    membership = first_or_404(selectors.membership_list(user=request.user), pk)
     if request.method == "POST":
         form = ExitForm(request.POST)
         if form.is_valid():

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from iom.audit import audit_record
 from iom.csv_export import csv_writer
 from iom.models import AuditAction, District, Organisation, User
-from iom.selectors import in_order
+from iom.selectors import first_or_404, in_order
 from iom.services._validation import today
 from partners import selectors as partner_selectors
 from partners import services as partner_services
@@ -213,9 +213,7 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _employer(user: User, pk: int) -> Employer:
-    employer = partner_selectors.employer_list_visible_to(user=user).filter(pk=pk).first()
-    if employer is None:
-        raise Http404("No such employer.")
+    employer = first_or_404(partner_selectors.employer_list_visible_to(user=user), pk)
     return employer
 
 

@@ -8,11 +8,12 @@ The upload goes through ``outcomes.services.imports.import_run_start`` (the serv
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iom.models import District, Ethnicity, Gender
+from iom.selectors import first_or_404
 from outcomes.models import Disposal, ImportKind, ImportRun, ImportState, OffenceCategory, OffenceOutcome
 from outcomes.rules import RUN_IMPORTS
 from outcomes.selectors.imports import import_run_list_visible_to
@@ -166,9 +167,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
 @page(RUN_IMPORTS, methods=("GET",))
 def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    run = import_run_list_visible_to(user=user).filter(pk=pk).first()
-    if run is None:
-        raise Http404("No such import.")
+    run = first_or_404(import_run_list_visible_to(user=user), pk)
     context = {
         "run": run,
         "tag": state_tag(run),

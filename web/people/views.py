@@ -6,11 +6,11 @@ Thin by rule: parse the request, call one selector or service, render.
 from functools import partial
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from iom import access, selectors, services
 from iom.policy import CASEWORK, SEE_VIEWERS
+from iom.selectors import first_or_404
 from web.access import AuthenticatedRequest, page
 from web.common import paginate, querystring_without_page, service_errors_onto
 from web.people.forms import PersonCreateForm, PersonForm, SearchForm
@@ -60,9 +60,7 @@ def detail(request: AuthenticatedRequest, pk: int):
 @page(CASEWORK, methods=("GET", "POST"))
 def edit(request: AuthenticatedRequest, pk: int):
     """Edit with optimistic locking: a stale save shows the other person's change and saves nothing."""
-    person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
-    if person is None:
-        raise Http404
+    person = first_or_404(access.person_list_visible_to(user=request.user), pk)
     conflict = None
     if request.method == "POST":
         form = PersonForm(request.POST, instance=selectors.record_reload(instance=person))

@@ -10,12 +10,13 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 
 from iom import selectors as iom_selectors
 from iom.models import User
+from iom.selectors import first_or_404
 from iom.services._validation import today
 from partners import selectors as partner_selectors
 from partners.models import Commitment, OpportunityStatus, PledgeStatus
@@ -34,9 +35,7 @@ OPEN_FIRST = iom_selectors.in_order(
 
 
 def _visible_placement(user: User, pk: int) -> Placement:
-    placement = selectors.placement_list_visible_to(user=user).filter(pk=pk).first()
-    if placement is None:
-        raise Http404("No such candidate.")
+    placement = first_or_404(selectors.placement_list_visible_to(user=user), pk)
     return placement
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from iom import access
 from iom import selectors as iom_selectors
 from iom.policy import CASEWORK
+from iom.selectors import first_or_404
 from iom.services._validation import today
 from partners.models import ServiceType
 from referrals import selectors, services
@@ -36,9 +37,7 @@ def _person_url(person_id: int, anchor: str = "consents") -> str:
 
 @page(CASEWORK, methods=("GET", "POST"))
 def consent_new(request: AuthenticatedRequest, pk: int):
-    person = access.person_list_visible_to(user=request.user).filter(pk=pk).first()
-    if person is None:
-        raise Http404
+    person = first_or_404(access.person_list_visible_to(user=request.user), pk)
     form = ConsentForm(request.POST if request.method == "POST" else None, initial={"given_on": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,9 +80,7 @@ def consent_withdraw(request: AuthenticatedRequest, pk: int):
 
 @page(CASEWORK, methods=("GET", "POST"))
 def referral_new(request: AuthenticatedRequest, pk: int):
-    case = iom_selectors.case_list(user=request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
+    case = first_or_404(iom_selectors.case_list(user=request.user), pk)
     form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with service_errors_onto(form):
@@ -176,9 +173,7 @@ def referral_detail(request: AuthenticatedRequest, pk: int):
 
 
 def _visible_referral(request, pk: int) -> Referral:
-    referral = selectors.referral_list_visible_to(user=request.user).filter(pk=pk).first()
-    if referral is None:
-        raise Http404
+    referral = first_or_404(selectors.referral_list_visible_to(user=request.user), pk)
     return referral
 
 

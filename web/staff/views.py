@@ -1,15 +1,15 @@
 """Staff accounts: invitations, the account list and history, deactivation, and changes of access by two people."""
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from iom import selectors
 from iom.audit import snapshot
-from iom.models import Invitation, Team, User
+from iom.models import Invitation, User
 from iom.policy import INVITE_USERS, MANAGE_STAFF
+from iom.selectors import first_or_404
 from iom.services import staff, two_factor
 from iom.services.accounts import ROLE_ORGANISATION_TYPES
 from web.access import AuthenticatedRequest, page, public_page
@@ -21,18 +21,10 @@ def _site(request: AuthenticatedRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _teams(user: User):
-    return Team.objects.filter(pk__in=[team.pk for team in staff.assignable_teams(user)]).order_by("name")
-
-
 @page(MANAGE_STAFF, methods=("GET",))
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
-    users = selectors.staff_list_visible_to(user=request.user)
     query = request.GET.get("q", "").strip()
-    if query:
-        users = users.filter(
-            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        )
+    users = selectors.staff_list_visible_to(user=request.user, query=query)
     changes = [
         {"change": change, "may_decide": staff.may_decide(request.user, change)}
         for change in selectors.access_change_list_pending(user=request.user)
@@ -42,9 +34,7 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _visible_user(request: AuthenticatedRequest, pk: int) -> User:
-    user = selectors.staff_list_visible_to(user=request.user).filter(pk=pk).first()
-    if user is None:
-        raise Http404
+    user = first_or_404(selectors.staff_list_visible_to(user=request.user), pk)
     return user
 
 
@@ -97,7 +87,7 @@ def staff_second_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpRes
 @page(MANAGE_STAFF, methods=("GET", "POST"))
 def staff_access(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _visible_user(request, pk)
-    form = AccessForm(request.POST or None, initial=_current_access(user), teams=_teams(request.user))
+    form = AccessForm(request.POST or None, initial=_current_access(user), teams=staff.assignable_teams(request.user))
     if request.method == "POST" and form.is_valid():
         with service_errors_onto(form):
             change = staff.access_change_request(acting_user=request.user, user=user, **form.cleaned_data)
@@ -115,9 +105,7 @@ def _current_access(user: User) -> dict:
 
 @page(MANAGE_STAFF, methods=("POST",))
 def access_change_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    change = selectors.access_change_list_pending(user=request.user).filter(pk=pk).first()
-    if change is None:
-        raise Http404
+    change = first_or_404(selectors.access_change_list_pending(user=request.user), pk)
     approve = request.POST.get("decision") == "approve"
     with service_errors_as_messages(request):
         staff.access_change_decide(acting_user=request.user, change=change, approve=approve)
@@ -149,7 +137,7 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
         request.POST or None,
         roles=roles,
         organisations=selectors.organisation_list(types=types),
-        teams=_teams(request.user),
+        teams=staff.assignable_teams(request.user),
     )
     if request.method == "POST" and form.is_valid():
         with service_errors_onto(form):
@@ -160,9 +148,7 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _visible_invitation(request: AuthenticatedRequest, pk: int) -> Invitation:
-    invitation = selectors.invitation_list_visible_to(user=request.user).filter(pk=pk).first()
-    if invitation is None:
-        raise Http404
+    invitation = first_or_404(selectors.invitation_list_visible_to(user=request.user), pk)
     return invitation
 
 
