@@ -145,6 +145,10 @@ def test_officer_opens_their_persons_page_and_the_view_is_audited(officer, perso
 
 
 def test_officer_from_another_team_gets_not_found_for_the_person(officer2, person):
+    person.last_name = (
+        "Quennell-Brightwater"  # a name no page carries by itself (a random "Page" would be in "Page not found")
+    )
+    person.save()
     response = signed_in(officer2).get(f"/people/{person.pk}/")
     assert response.status_code == 404
     assert person.last_name not in response.content.decode()
