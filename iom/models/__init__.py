@@ -31,6 +31,12 @@ from iom.models.lifecycle import AccessChange, AccessChangeStatus, Invitation
 from iom.models.notifications import Notification
 from iom.models.outbox import OutboxMessage
 from iom.models.people import Flag, Person
+from iom.models.records import (
+    BreakGlassAccess,
+    BreakGlassReview,
+    SubjectAccessExport,
+    SubjectAccessStatus,
+)
 
 __all__ = [
     "AccessChange",
@@ -41,6 +47,8 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuditOutcome",
+    "BreakGlassAccess",
+    "BreakGlassReview",
     "Case",
     "CaseGroupObjectPermission",
     "CaseNote",
@@ -68,6 +76,8 @@ __all__ = [
     "Role",
     "Scheme",
     "Sensitivity",
+    "SubjectAccessExport",
+    "SubjectAccessStatus",
     "Team",
     "User",
 ]

@@ -34,6 +34,11 @@ class AuditAction(models.TextChoices):
     ACCESS_CHANGE_REFUSED = "access_change_refused", "Access change refused"
     PERMISSION_GRANTED = "permission_granted", "Permission granted"
     PERMISSION_REVOKED = "permission_revoked", "Permission revoked"
+    ERASE = "erase", "Erase"
+    RETENTION_DECISION = "retention_decision", "Retention decision"
+    BREAK_GLASS = "break_glass", "Access outside teams"
+    BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Access outside teams reviewed"
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken", "Audit trail check failed"
 
 
 class AuditOutcome(models.TextChoices):
