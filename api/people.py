@@ -59,7 +59,12 @@ class PersonSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
         # Uniqueness and format are checked by the service, with the same messages for pages and API.
-        extra_kwargs: dict[str, dict[str, object]] = {"pnc_id": {"validators": []}, "crn": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {
+            "pnc_id": {"validators": []},
+            "crn": {"validators": []},
+            # Nullable in the table only so that erasure can remove it; every person is given one.
+            "date_of_birth": {"required": True, "allow_null": False},
+        }
 
     def service_data(self) -> dict:
         data = dict(self.validated_data)

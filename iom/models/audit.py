@@ -76,6 +76,13 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     justification = models.TextField(blank=True)
+    # Tamper evidence (iom/audit_chain.py): a keyed digest of the free values above, and a chain of row hashes.
+    # Erasure may blank ``changes``, ``details`` and ``justification`` of rows about the erased person and set
+    # ``redacted_at``; the digest is kept, so the chain still verifies and the redaction itself is visible.
+    values_digest = models.CharField(max_length=64, blank=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

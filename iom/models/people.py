@@ -37,12 +37,20 @@ class Person(VersionedRecord):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     aliases = models.TextField(blank=True, help_text="Other names, one per line.")
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(null=True, help_text="Required; removed only when the person is erased.")
     gender = models.CharField(max_length=10, choices=Gender.choices, null=True, blank=True)  # noqa: DJ001
     ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, null=True, blank=True)  # noqa: DJ001
     district = models.CharField(max_length=30, choices=District.choices, null=True, blank=True)  # noqa: DJ001
     risk_of_serious_harm = models.CharField(max_length=10, choices=RiskOfSeriousHarm.choices, null=True, blank=True)  # noqa: DJ001
     flags = models.ManyToManyField(Flag, related_name="people", blank=True)
+    # Set by disposal after a retention review: the personal data are gone, the anonymised facts stay.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    erased_age_band = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text="The age band on the day of erasure, in place of the date of birth.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -58,10 +66,13 @@ class Person(VersionedRecord):
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def age(self) -> int:
-        """Completed years today (London); someone born on 29 February ages on 1 March in other years."""
+    def age(self) -> int | None:
+        """Completed years today (London); someone born on 29 February ages on 1 March in other years.
+        None once the person is erased."""
         today = timezone.localdate()
         born = self.date_of_birth
+        if born is None:
+            return None
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
     @property
