@@ -41,21 +41,23 @@ COPY pyproject.toml ./
 RUN pip install .
 
 # An unprivileged user; the code stays owned by root so the running service cannot change it.
-# /var/lib/iom is its only writable directory (celery beat's schedule file).
+# /var/lib/iom is its only writable directory (celery beat's schedule file; media/ for the files the service
+# writes, such as subject access bundles, a volume shared by web and worker that takes this directory's owner).
 RUN groupadd --system iom \
     && useradd --system --gid iom --home-dir /var/lib/iom --no-create-home --shell /usr/sbin/nologin iom \
-    && install -d -o iom -g iom -m 0750 /var/lib/iom
+    && install -d -o iom -g iom -m 0750 /var/lib/iom /var/lib/iom/media
 
 COPY . .
 COPY --from=assets /src/static/build ./static/build
 
-# Settings refuse to load with DEBUG off unless SECRET_KEY and ALLOWED_HOSTS are set. These
+# Settings refuse to load with DEBUG off unless SECRET_KEY, AUDIT_CHAIN_KEY and ALLOWED_HOSTS are set. These
 # values exist only for this build step (collectstatic touches no database and no secrets);
 # the real ones are given at run time. DEBUG=false selects whitenoise's manifest storage,
 # the same storage the running service reads the manifest with. It fails on any file a CSS or JS
 # file names that is not there; `make check-production` (run by CI) runs this step outside Docker.
 RUN DEBUG=false \
     SECRET_KEY="collectstatic-only-build-time-key-not-used-at-run-time-0123456789" \
+    AUDIT_CHAIN_KEY="collectstatic-only-build-time-key-not-used-at-run-time" \
     ALLOWED_HOSTS=build.invalid \
     python manage.py collectstatic --noinput --verbosity 0
 

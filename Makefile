@@ -47,6 +47,7 @@ format: install
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
+	AUDIT_CHAIN_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 	ALLOWED_HOSTS=iom.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Production settings end to end, as the image runs them: collectstatic with DEBUG=false (whose

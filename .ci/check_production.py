@@ -63,6 +63,7 @@ def _production_environment(tmp: Path) -> dict[str, str]:
     env.update(
         DEBUG="false",
         SECRET_KEY=f"check-production-{secrets.token_urlsafe(48)}",
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         DJANGO_SETTINGS_MODULE="check_production_settings",

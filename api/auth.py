@@ -179,7 +179,7 @@ class TokenDetailView(APIView):
     @extend_schema(summary="Revoke an API token", responses={204: None, 404: ErrorSerializer})
     def delete(self, request, key: str):
         user = acting_user(request)
-        token = selectors.api_token_list_visible_to(user=user).filter(token_key=key).first()
+        token = selectors.api_token_visible(user=user, key=key)
         if token is None:
             raise Http404
         services.api_token_revoke(acting_user=user, token=token)

@@ -5,11 +5,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,8 +98,23 @@ class StrictQueryParamsMixin(APIView):
             allowed.add("ordering")
         return allowed
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # DRF answers an unknown ?format= with a 404; here it is a malformed parameter, reported (as a 400) once the
+        # user is known, like every other parameter. An unknown suffix in the path (``people/1.5/``) names no
+        # resource and stays a 404.
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            if self.format_kwarg is not None:
+                raise
+            self.unknown_format = True
+            return JSONRenderer(), JSONRenderer.media_type
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if getattr(self, "unknown_format", False):
+            formats = " or ".join(renderer.format for renderer in self.get_renderers())
+            raise ValidationError({"format": [f"Choose {formats}."]})
         if request.method == "GET":
             unknown = sorted(set(request.query_params) - self.allowed_query_params())
             if unknown:
@@ -117,17 +133,40 @@ class ReadCreateViewSet(
     pass
 
 
-class AuditedListMixin(mixins.ListModelMixin):
-    # Record each list or search with its query, as s.62 asks for consultation.
+# The annotation that carries each listed row's person id to the list's audit.
+_LISTED_PERSON = "audit_listed_person_id"
+
+
+class AuditedListMixin(mixins.ListModelMixin, GenericAPIView[Any]):
+    # Record each list or search with its query, as s.62 asks for consultation, naming the people the page shows:
+    # ``audit_person`` is the path from a row to its person's id, read in the page's own query (an annotation), so
+    # the audit costs no query per row. A page about one person (``?case=2``) is one row naming them; a page about
+    # several, one row per person (iom.selectors.audit_list_query).
     audit_resource: ClassVar[str] = ""
+    audit_person: ClassVar[str] = ""
+    listed_people: set[int]
+
+    def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
+        if self.audit_person:
+            queryset = queryset.annotate(**{_LISTED_PERSON: F(self.audit_person)})
+        page = super().paginate_queryset(queryset)
+        self.listed_people = {getattr(row, _LISTED_PERSON) for row in page or ()} - {None}
+        return page
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         if response.status_code == 200:
-            selectors.audit_list_query(
-                user=acting_user(request), action=self.audit_resource, query=dict(request.query_params.lists())
-            )
+            self.audit_list(request)
         return response
+
+    def audit_list(self, request: Request) -> None:
+        """The audit row(s) of the page just listed (a view with a list of its own calls this after paging)."""
+        selectors.audit_list_query(
+            user=acting_user(request),
+            action=self.audit_resource,
+            query=dict(request.query_params.lists()),
+            people=getattr(self, "listed_people", ()),
+        )
 
 
 # What hangs off a case and is audited when read one at a time.

@@ -135,6 +135,7 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
     ordering_fields = ["opened_on", "status", "person__last_name"]
     ordering = ["-opened_on", "id"]
     audit_resource = "cases"
+    audit_person = "person_id"
     http_method_names = READ_CREATE_PATCH
     action_rules = dict.fromkeys(
         ("list", "retrieve", "create", "partial_update", "grants", "grant", "revoke"), CASEWORK
@@ -144,7 +145,8 @@ class CaseViewSet(AuditedListMixin, ReadCreateViewSet):
         return selectors.case_list(user=user)
 
     def get_object(self):
-        return selectors.case_get(user=acting_user(self.request), pk=self.kwargs["pk"])
+        # Also a case of a person the user opened outside their teams (a page, not the API, opens one): docs/roles.md.
+        return selectors.case_read(user=acting_user(self.request), pk=self.kwargs["pk"])
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
@@ -205,6 +207,7 @@ class AssessmentViewSet(AuditedListMixin, AuditedCaseContentMixin[PathwayAssessm
     model = PathwayAssessment
     serializer_class = AssessmentSerializer
     audit_resource = "assessments"
+    audit_person = "case__person_id"
     filterset_fields = ["case", "pathway", "rag", "need_level"]
     ordering_fields = ["assessed_on"]
     ordering = ["-assessed_on", "-id"]
@@ -275,6 +278,7 @@ class ActionViewSet(AuditedListMixin, AuditedCaseContentMixin[Action], ReadCreat
     model = Action
     serializer_class = ActionSerializer
     audit_resource = "actions"
+    audit_person = "case__person_id"
     filterset_class = ActionFilter
     ordering_fields = ["due_on", "status"]
     ordering = ["due_on", "id"]
@@ -352,6 +356,7 @@ class NoteViewSet(AuditedListMixin, AuditedCaseContentMixin[CaseNote], ReadCreat
     ordering_fields = ["occurred_on", "created_at"]
     ordering = ["-occurred_on", "-id"]
     audit_resource = "notes"
+    audit_person = "case__person_id"
     action_rules = dict.fromkeys(("list", "retrieve", "create"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[CaseNote]:

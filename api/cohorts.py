@@ -125,6 +125,7 @@ class MembershipViewSet(
     ordering_fields = ["adopted_on", "exited_on"]
     ordering = ["-adopted_on", "id"]
     audit_resource = "memberships"
+    audit_person = "person_id"
     action_rules = {"list": CASEWORK, "retrieve": CASEWORK, "adopt": PANEL_DECISIONS, "exit": PANEL_DECISIONS}
 
     def visible_to(self, user: User) -> QuerySet[Membership]:

@@ -5,9 +5,10 @@
 Services raise Django's ValidationError / PermissionDenied / Http404 or our
 ConflictError; this maps each to its status. The database being unreachable
 (``OperationalError``, ``InterfaceError``) is a 503 in the same shape, logged with
-its traceback but never showing it. ``not_found`` and ``server_error`` give the
-same shape for what no API view answers: an unmatched path under ``/api/`` and
-a failure before a view runs (``web/errors.py`` sends ``/api/`` paths here).
+its traceback but never showing it. ``bad_request``, ``not_found`` and
+``server_error`` give the same shape for what no API view answers: a request
+Django refused to read, an unmatched path under ``/api/`` and a failure before
+a view runs (``web/errors.py`` sends ``/api/`` paths here).
 """
 
 import logging
@@ -87,6 +88,11 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "The request has errors; nothing was saved.", "errors": flat_errors(response.data)}
     return response
+
+
+def bad_request(request: HttpRequest, detail: str) -> JsonResponse:
+    """A request under ``/api/`` that Django refused to read (too large, too many fields): 400 in the one shape."""
+    return JsonResponse({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

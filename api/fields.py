@@ -4,6 +4,7 @@ An id outside the user's visibility reads as "does not exist" (400), exactly
 like an id that does not exist, so a request body never reveals a record.
 """
 
+from django.db import connection
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -41,3 +42,13 @@ class CaseworkerField(serializers.SlugRelatedField[User]):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
+
+
+class RowIdField(serializers.IntegerField):
+    """The id of a row: a whole number from 1 to the largest an id column holds. A larger one is a 400 naming the
+    field, not a query the database cannot run (SQLite's driver overflows on it: a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", connection.ops.integer_field_range("BigAutoField")[1])
+        super().__init__(**kwargs)

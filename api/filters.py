@@ -6,8 +6,10 @@ database as a fraction or an integer too large for the column (a 500 on SQLite).
 ``DEFAULT_FILTER_BACKENDS``, refuse them instead, in the one error shape, before any query runs:
 
 - a true/false filter takes ``true`` or ``false`` (any case) or ``1`` or ``0``;
-- a number filter on an integer column (an id) takes a whole number, written in digits with an optional minus sign,
-  that the column can hold;
+- a number filter on an integer column takes a whole number, written in digits with an optional minus sign, that the
+  column can hold; on an id (a primary key or a relation), a whole number from 1;
+- a text filter takes at most as many characters as its column holds (:data:`MAX_TEXT` where it searches rather than
+  names a column) and passes the column's own checks: a slug filter takes a slug, a username filter a username;
 - ``ordering`` takes a comma-separated list of the endpoint's ``ordering_fields``, each optionally prefixed by ``-``;
 - every other filter's own validation already refuses what it cannot read (dates, choices, related ids).
 
@@ -17,6 +19,7 @@ An empty value (``?overdue=``) is the same as leaving the parameter out, as djan
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models
 from django_filters import filters  # type: ignore[import-untyped]  # django-filter ships no type information
 from django_filters.rest_framework import DjangoFilterBackend  # type: ignore[import-untyped]
@@ -25,6 +28,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 TRUE_VALUES = frozenset({"true", "1"})
+# The longest value a text filter takes when it searches rather than names one column (``q``).
+MAX_TEXT = 200
 FALSE_VALUES = frozenset({"false", "0"})
 
 
@@ -45,7 +50,8 @@ class StrictBooleanField(forms.Field):
 
 
 def _integer_range(model: type[models.Model] | None, field_name: str) -> tuple[int | None, int | None] | None:
-    """The range of the integer column ``field_name`` (an id for a relation) filters on, or None if not an integer."""
+    """The range of the integer column ``field_name`` filters on (from 1 for an id: a primary key or a relation's),
+    or None if not an integer."""
     field = get_model_field(model, field_name) if model is not None else None
     if isinstance(field, models.ForeignObjectRel):
         field = field.remote_field.model._meta.pk
@@ -53,7 +59,19 @@ def _integer_range(model: type[models.Model] | None, field_name: str) -> tuple[i
         field = field.target_field
     if not isinstance(field, models.IntegerField | models.AutoField):
         return None
-    return connection.ops.integer_field_range(field.get_internal_type())
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (1, high) if field.primary_key else (low, high)
+
+
+def _text_field(model: type[models.Model] | None, filter_: Any, common: dict[str, Any]) -> forms.CharField:
+    """A text filter's form field: as long as its column allows, with the column's own checks (a slug, a username);
+    :data:`MAX_TEXT` long where it names no column. A NUL character is refused by every ``forms.CharField``."""
+    field = get_model_field(model, filter_.field_name) if model is not None else None
+    declared = list(filter_.extra.get("validators", ()))  # a filter's own checks, as ``CharFilter(validators=…)``
+    if not isinstance(field, models.CharField):
+        return forms.CharField(max_length=filter_.extra.get("max_length", MAX_TEXT), validators=declared, **common)
+    checks = [check for check in field.validators if not isinstance(check, MaxLengthValidator)]
+    return forms.CharField(max_length=field.max_length, validators=[*checks, *declared], **common)
 
 
 def tighten(filterset: Any) -> None:
@@ -71,6 +89,8 @@ def tighten(filterset: Any) -> None:
             bounds = _integer_range(model, filter_.field_name)
             if bounds is not None:
                 form_fields[name] = forms.IntegerField(min_value=bounds[0], max_value=bounds[1], **common)
+        elif type(filter_) is filters.CharFilter:
+            form_fields[name] = _text_field(model, filter_, common)
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -24,7 +24,6 @@ from api.base import (
     acting_user,
     validated,
 )
-from iom import selectors as iom_selectors
 from iom.models import Organisation, OrganisationType, User
 from iom.selectors import first_or_404
 from partners import selectors as partner_selectors
@@ -218,6 +217,7 @@ class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixi
     model = Placement
     serializer_class = CandidateSerializer
     audit_resource = "placements"
+    audit_person = "referral__case__person_id"
     action_rules = dict.fromkeys(("list", "retrieve", "events"), FOLLOW_PLACEMENTS)
 
     def visible_to(self, user: User) -> QuerySet[Placement]:
@@ -231,9 +231,7 @@ class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixi
         if page is None:  # the API's settings page every list (DEFAULT_PAGINATION_CLASS)
             raise ImproperlyConfigured(f"{type(self).__name__} lists in pages: it needs a pagination class.")
         candidates = [selectors.candidate_for_employer(placement=p) for p in page]
-        iom_selectors.audit_list_query(
-            user=acting_user(request), action=self.audit_resource, query=dict(request.query_params)
-        )
+        self.audit_list(request)
         return self.get_paginated_response(CandidateSerializer(candidates, many=True).data)
 
     def retrieve(self, request, pk=None):
@@ -242,9 +240,15 @@ class PlacementViewSet(StrictQueryParamsMixin, VisibleRowsMixin, AuditedListMixi
         return Response(CandidateSerializer(selectors.candidate_for_employer(placement=placement)).data)
 
     @extend_schema(
-        summary="List or record what happened (interview, offer, start, sustainment, end)",
+        methods=["GET"],
+        summary="What happened on this placement (interview, offer, start, sustainment, end)",
+        responses={200: PlacementEventSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record what happened (interview, offer, start, sustainment, end)",
         request=PlacementEventSerializer,
-        responses={200: PlacementEventSerializer(many=True), 201: PlacementEventSerializer, 400: ErrorSerializer},
+        responses={201: PlacementEventSerializer},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # every event, as one array: not paged
     def events(self, request, pk=None):

@@ -20,7 +20,7 @@ from iom.models import User
 from outcomes.models import ImportKind, ImportRun
 from outcomes.rules import RUN_IMPORTS
 from outcomes.selectors.imports import import_run_list_visible_to
-from outcomes.services.imports import import_run_start
+from outcomes.services.imports import import_run_start, import_upload_problem
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
@@ -56,6 +56,13 @@ class ImportUploadSerializer(StrictFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     file = serializers.FileField(help_text="A CSV file in the format of its kind (UTF-8, header row).")
     dry_run = serializers.BooleanField(default=False, help_text="Check the file and report; write nothing.")
+
+    def validate_file(self, file):
+        # Too large, or not a CSV file by its type: refused before the file is read (the service says why).
+        problem = import_upload_problem(size=file.size, content_type=file.content_type or "")
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        return file
 
 
 FINISHED_EXAMPLE = {
@@ -118,6 +125,7 @@ class ImportRunViewSet(
             filename=file.name,
             dry_run=upload["dry_run"],
             via="api",
+            content_type=file.content_type or "",
         )
         run.refresh_from_db()  # with eager Celery the run has already finished
         headers = {"Location": f"{request.build_absolute_uri()}{run.pk}/"}

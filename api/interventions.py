@@ -128,6 +128,7 @@ class InterventionViewSet(AuditedListMixin, AuditedCaseContentMixin[Intervention
     ordering_fields = ["started_on", "ended_on", "created_at"]
     ordering = ["-started_on", "-id"]
     audit_resource = "interventions"
+    audit_person = "case__person_id"
     http_method_names = READ_CREATE_PATCH
     action_rules = dict.fromkeys(("list", "retrieve", "create", "partial_update"), CASEWORK)
 

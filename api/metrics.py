@@ -7,12 +7,9 @@ Parameters are checked strictly (unknown or malformed is a 400 with field errors
 import json
 from typing import Any, ClassVar
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -278,20 +275,6 @@ class _MetricView(CsvExportMixin, StrictQueryParamsMixin, APIView):
 
     def allowed_query_params(self) -> set[str]:
         return {"format", *self.params_class().fields}
-
-    def perform_content_negotiation(self, request, force=False):
-        # DRF answers an unknown ?format= with a 404; here it is a malformed parameter, reported (as a 400)
-        # once the user is known, like every other parameter.
-        try:
-            return super().perform_content_negotiation(request, force=force)
-        except Http404:
-            self.unknown_format = True
-            return JSONRenderer(), JSONRenderer.media_type
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if getattr(self, "unknown_format", False):
-            raise ValidationError({"format": ["Choose json or csv."]})
 
     def params(self) -> dict[str, Any]:
         # An empty parameter (``?cohort=``, as a form sends it) is the same as leaving it out.

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import StrictFieldsMixin, StrictQueryParamsMixin, VisibleRowsMixin, acting_user, validated
+from api.fields import RowIdField
 from iom import services
 from iom.models import Notification, User
 from iom.policy import SIGNED_IN
@@ -20,7 +21,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Omit to mark all read.")
+    ids = serializers.ListField(child=RowIdField(), required=False, help_text="Omit to mark all read.")
 
 
 class NotificationViewSet(StrictQueryParamsMixin, VisibleRowsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

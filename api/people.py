@@ -3,7 +3,11 @@
 from typing import Any
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no type information
+from django.core.validators import validate_slug
 from django.db.models import QuerySet
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
@@ -21,11 +25,29 @@ from api.base import (
     object_for_write,
 )
 from iom import access, selectors, services
-from iom.models import District, Flag, Person, RiskOfSeriousHarm, Team, User
+from iom.models import Cohort, District, Flag, Person, RiskOfSeriousHarm, Team, User
 from iom.policy import CASEWORK
+from iom.services.people import MAX_REASON_LENGTH
+
+
+class DateOfBirthField(serializers.DateField):
+    """Required, and never null, in a request; null in a response only once the person is erased."""
+
+
+class DateOfBirthFieldExtension(OpenApiSerializerFieldExtension):
+    """Documents the one difference between directions, which a field's ``allow_null`` cannot say."""
+
+    target_class = DateOfBirthField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {**(build_basic_type(OpenApiTypes.DATE) or {})}
+        if direction == "response":
+            schema["nullable"] = True
+        return schema
 
 
 class PersonSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    date_of_birth = DateOfBirthField()
     aliases = serializers.ListField(child=serializers.CharField(max_length=200), source="alias_list", required=False)
     flags = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Flag.objects.filter(active=True), required=False
@@ -56,14 +78,16 @@ class PersonSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "erased_at",
         ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
         # Uniqueness and format are checked by the service, with the same messages for pages and API.
         extra_kwargs: dict[str, dict[str, object]] = {
             "pnc_id": {"validators": []},
             "crn": {"validators": []},
-            # Nullable in the table only so that erasure can remove it; every person is given one.
-            "date_of_birth": {"required": True, "allow_null": False},
+            # Set when a retention review disposed of the person: their names read "Erased person", their PNC ID
+            # is a reference and their date of birth is null (docs/retention.md).
+            "erased_at": {"read_only": True},
         }
 
     def service_data(self) -> dict:
@@ -77,8 +101,17 @@ class PersonSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 class PersonUpdateSerializer(PersonSerializer):
     version = VersionField()
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=MAX_REASON_LENGTH,
+        help_text="Why the details are changed (a correction's reason): kept with the old and new values in the "
+        "person's corrections and the audit log. The pages always ask for one.",
+    )
 
     class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "reason"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
@@ -87,7 +120,12 @@ class PersonFilter(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(choices=District.choices)
     risk_of_serious_harm = django_filters.ChoiceFilter(choices=RiskOfSeriousHarm.choices)
     flag = django_filters.CharFilter(field_name="flags__code")
-    cohort = django_filters.CharFilter(method="in_cohort", label="Slug of a cohort the person is a current member of")
+    cohort = django_filters.CharFilter(
+        method="in_cohort",
+        label="Slug of a cohort the person is a current member of",
+        max_length=Cohort._meta.get_field("slug").max_length,
+        validators=[validate_slug],
+    )
 
     class Meta:
         model = Person
@@ -135,6 +173,7 @@ class PersonViewSet(
     ordering_fields = ["last_name", "first_name", "date_of_birth", "pnc_id", "updated_at"]
     ordering = ["last_name", "first_name", "id"]
     audit_resource = "people"
+    audit_person = "pk"
     action_rules = dict.fromkeys(("list", "retrieve", "create", "update", "partial_update"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Person]:
@@ -143,7 +182,8 @@ class PersonViewSet(
     def get_object(self) -> Person:
         if self.action == "metadata":  # OPTIONS asks whether PUT applies to this person: not a view of their record
             return super().get_object()
-        return selectors.person_get(user=acting_user(self.request), pk=self.kwargs["pk"])
+        # Also a person the user opened outside their teams (a page, not the API, opens one): docs/roles.md.
+        return selectors.person_read(user=acting_user(self.request), pk=self.kwargs["pk"]).person
 
     def perform_create(self, serializer):
         serializer.instance = services.person_create(

@@ -69,6 +69,7 @@ class ConsentViewSet(AuditedListMixin, ReadCreateViewSet):
     serializer_class = ConsentSerializer
     filterset_fields = ["person"]
     audit_resource = "consents"
+    audit_person = "person_id"
     action_rules = dict.fromkeys(("list", "retrieve", "create", "withdraw"), CASEWORK)
 
     def visible_to(self, user: User) -> QuerySet[Consent]:
@@ -214,6 +215,7 @@ class ReferralViewSet(AuditedListMixin, ReadCreateViewSet):
     ordering_fields = ["created_at", "submitted_at", "state"]
     ordering = ["-created_at", "-id"]
     audit_resource = "referrals"
+    audit_person = "case__person_id"
     action_rules = {
         "list": WORK_REFERRALS,
         "retrieve": WORK_REFERRALS,

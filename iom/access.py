@@ -12,19 +12,28 @@ Refusals follow one rule: a role that may not do a thing at all gets
 ``PermissionDenied`` (403); an object outside the user's visibility is
 ``Http404`` so its existence does not leak; a visible object the user may not
 change is ``PermissionDenied``. Every refused write is audited.
+
+A record opened outside one's teams (break-glass, iom/services/break_glass.py) widens the case, person and note
+selectors only inside :func:`reading_opened_record`, which the detail reads of that one person enter; lists and
+searches never do, so nobody browses through it (docs/roles.md, "Opening a record outside your teams").
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from iom.audit import audit_record
 from iom.models import (
     AuditAction,
     AuditEvent,
     AuditOutcome,
+    BreakGlassAccess,
     Case,
     CaseNote,
     CaseUserObjectPermission,
@@ -39,10 +48,12 @@ from iom.policy import (
     ALL_AUDIT,
     ALL_COHORTS,
     AUDIT_VALUES,
+    BREAK_GLASS,
     CASEWORK,
     PANEL_DECISIONS,
     READ_AUDIT,
     READ_COHORTS,
+    REVIEW_BREAK_GLASS,
     SCHEME_WIDE,
 )
 
@@ -77,19 +88,93 @@ def _case_q(user: User, *, grant_codenames: tuple[str, ...]) -> Q:
     return q
 
 
+# --- Records opened outside one's teams (break-glass) ------------------------------------------------------------
+
+# The access a detail read is going through, set only by reading_opened_record. A context variable, not an argument:
+# every app's selectors take only the user, and this lets the one policy here widen all of them for one person and
+# one read without a parameter threaded through each (and without any list ever being able to pass it).
+_opened: ContextVar[BreakGlassAccess | None] = ContextVar("iom_opened_record", default=None)
+
+
+def break_glass_active(*, user: User, person_id: int) -> BreakGlassAccess | None:
+    """``user``'s unexpired access to this person outside their teams (the latest), or None: one indexed query."""
+    if not BREAK_GLASS.allows(user):
+        return None
+    return (
+        # ``person__pk``, not ``person_id``: an id from the address larger than the column is no row (SQLite would
+        # raise OverflowError on the foreign key's own lookup).
+        BreakGlassAccess.objects.filter(user_id=user.pk, person__pk=person_id, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def break_glass_active_for_case(*, user: User, case_id: int) -> BreakGlassAccess | None:
+    """As :func:`break_glass_active`, for the person of case ``case_id``."""
+    if not BREAK_GLASS.allows(user):
+        return None
+    return (
+        BreakGlassAccess.objects.filter(user_id=user.pk, person__cases__pk=case_id, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+@contextmanager
+def reading_opened_record(opened: BreakGlassAccess | None) -> Iterator[None]:
+    """Reads inside the block also see the person ``opened`` names, their cases and their unrestricted notes.
+
+    For the detail reads of that one person (iom.selectors.person_read, case_find) and the person page built from
+    them; with ``None`` it changes nothing. Querysets keep what they were built with, so one built inside and
+    read later still sees the person, and one built outside never does.
+    """
+    token = _opened.set(opened)
+    try:
+        yield
+    finally:
+        _opened.reset(token)
+
+
+def _opened_person_id(user: User) -> int | None:
+    """The person the current read opened outside ``user``'s teams, while that access is ``user``'s and unexpired."""
+    opened = _opened.get()
+    if opened is None or opened.user_id != user.pk or opened.expires_at <= timezone.now():
+        return None
+    return opened.person_id
+
+
+def break_glass_list_visible_to(*, user: User) -> QuerySet[BreakGlassAccess]:
+    """IOM managers see the records their scheme's staff opened outside their teams, and those opened about the
+    people they see: the opener's managers and the person's alike."""
+    if not REVIEW_BREAK_GLASS.allows(user):
+        return BreakGlassAccess.objects.none()
+    scheme_staff = User.objects.filter(teams__scheme_id__in=_scheme_ids(user)).values("pk")
+    return BreakGlassAccess.objects.filter(
+        Q(user_id__in=scheme_staff) | Q(person_id__in=person_list_visible_to(user=user).values("pk"))
+    )
+
+
 # --- Cases ------------------------------------------------------------------
+
+
+def _case_list_usually_visible_to(user: User) -> QuerySet[Case]:
+    """Through the user's teams, their scheme (managers) or a grant: what every list shows."""
+    return Case.objects.filter(_case_q(user, grant_codenames=(VIEW_CASE, CHANGE_CASE)))
 
 
 def case_list_visible_to(*, user: User) -> QuerySet[Case]:
     if not works_cases(user):
         return Case.objects.none()
-    return Case.objects.filter(_case_q(user, grant_codenames=(VIEW_CASE, CHANGE_CASE)))
+    cases = _case_list_usually_visible_to(user)
+    opened = _opened_person_id(user)
+    return cases if opened is None else cases | Case.objects.filter(person_id=opened)
 
 
 def case_list_changeable_by(*, user: User) -> QuerySet[Case]:
     if not works_cases(user):
         return Case.objects.none()
-    return Case.objects.filter(_case_q(user, grant_codenames=(CHANGE_CASE,)))
+    # An erased person's records are kept only as anonymised facts: nobody adds to them (docs/retention.md).
+    return Case.objects.filter(_case_q(user, grant_codenames=(CHANGE_CASE,)), person__erased_at__isnull=True)
 
 
 # Attempts that would have created a record are audited as refused *creates*, the rest as refused changes.
@@ -122,6 +207,7 @@ def refuse(*, user: User, obj: Model, person_id: int | None, exc: Exception, det
 
 
 CASEWORK_REFUSAL = CASEWORK.refusal
+ERASED_REFUSAL = "This person's personal data were erased after a retention review: nothing more can be recorded."
 
 
 def ensure_works_cases(*, user: User) -> None:
@@ -138,7 +224,10 @@ def _ensure_can_change(
     elif changeable.filter(pk=obj.pk).exists():
         return
     elif visible.filter(pk=obj.pk).exists():
-        exc = PermissionDenied(f"You can see this {noun} but have not been given permission to change it.")
+        erased = person_id is not None and Person.objects.filter(pk=person_id, erased_at__isnull=False).exists()
+        exc = PermissionDenied(
+            ERASED_REFUSAL if erased else f"You can see this {noun} but have not been given permission to change it."
+        )
     else:
         exc = Http404(f"No such {noun}.")
     refuse(user=user, obj=obj, person_id=person_id, details={"attempted": attempted}, exc=exc)
@@ -188,13 +277,16 @@ def person_list_visible_to(*, user: User) -> QuerySet[Person]:
     """People with a case the user can see; IOM managers also see people nobody manages yet (imports)."""
     if not works_cases(user):
         return Person.objects.none()
-    return _people_with_case_in(case_list_visible_to(user=user), user=user)
+    people = _people_with_case_in(case_list_visible_to(user=user), user=user)
+    opened = _opened_person_id(user)
+    # The opened person's cases are in the cases above; this adds one who has none.
+    return people if opened is None else people | Person.objects.filter(pk=opened)
 
 
 def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
     if not works_cases(user):
         return Person.objects.none()
-    return _people_with_case_in(case_list_changeable_by(user=user), user=user)
+    return _people_with_case_in(case_list_changeable_by(user=user), user=user).filter(erased_at__isnull=True)
 
 
 def ensure_can_change_person(*, user: User, person: Person, attempted: str = "change") -> None:
@@ -270,9 +362,14 @@ def sees_restricted_notes(user: User) -> bool:
 def note_list_visible_to(*, user: User) -> QuerySet[CaseNote]:
     if not works_cases(user):
         return CaseNote.objects.none()
-    notes = CaseNote.objects.filter(case_id__in=case_list_visible_to(user=user).values("pk"))
+    notes = CaseNote.objects.filter(case_id__in=_case_list_usually_visible_to(user).values("pk"))
     if not sees_restricted_notes(user):
         notes = notes.exclude(sensitivity=Sensitivity.RESTRICTED)
+    opened = _opened_person_id(user)
+    if opened is not None:
+        # A record opened outside one's teams shows its notes but not the restricted ones: those stay with the
+        # police and probation users the case's team, scheme and grants give it (docs/roles.md, "Restricted notes").
+        notes |= CaseNote.objects.filter(case__person_id=opened).exclude(sensitivity=Sensitivity.RESTRICTED)
     return notes
 
 

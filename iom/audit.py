@@ -2,16 +2,20 @@
 
 Reads are audited too (a *view* per person/case detail, a *list* per search
 with its query), because s.62 covers consultation as well as alteration.
+
+Every row is added to the log's hash chain as it is written (iom/audit_chain.py): :func:`audit_record` writes
+one, :func:`audit_record_rows` many, and nothing else may write one.
 """
 
 import datetime
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from iom import request_context
+from iom import audit_chain, request_context
 from iom.models import AuditAction, AuditEvent, AuditOutcome, Person, User
 
 _SECRET_FIELDS = {"password", "key", "token", "secret"}
@@ -73,7 +77,7 @@ def audit_values(
     justification: str = "",
     username: str = "",
 ) -> dict[str, Any]:
-    """The field values of one audit row; :func:`audit_record` saves one, bulk writers (imports) many at once."""
+    """The field values of one audit row; :func:`audit_record` saves one, :func:`audit_record_rows` many."""
     context = request_context.current()
     real_user = user if user is not None and getattr(user, "is_authenticated", False) else None
     return {
@@ -119,7 +123,25 @@ def audit_record(
         justification=justification,
         username=username,
     )
-    return AuditEvent.objects.create(**values)
+    return audit_chain.append([values])[0]
+
+
+def audit_record_rows(rows: Sequence[Mapping[str, Any]], *, insert: audit_chain.RowInserter | None = None) -> None:
+    """Save many rows made by :func:`audit_values` (a list's disclosures, an import's changes), chained in the
+    order given. ``insert`` is a faster writer for very many rows (the imports' COPY)."""
+    audit_chain.append(rows, insert=insert)
+
+
+def redact_events_about(person_id: int) -> int:
+    """Erasure: blank the changes, details and justification of every audit row about the person and mark them
+    redacted. Returns how many rows were redacted (rows already redacted are left alone).
+
+    The rows keep who did what to which object, and when, and stay verifiable: their values' digest is kept.
+    Call it in the transaction that erases the person and writes the *erase* audit row about them (``person``
+    set): ``manage.py verify_audit`` reports a redacted row whose person has no such row.
+    """
+    with transaction.atomic(savepoint=False):
+        return AuditEvent.objects.filter(person_id=person_id).redact(at=timezone.now())
 
 
 def audit_refused_request(*, user: User, method: str, path: str, rule: str) -> None:

@@ -52,9 +52,10 @@ def audited_change(
     fields: Iterable[str],
     person: Person | int | None = None,
     details: Mapping[str, Any] | None = None,
+    justification: str = "",
 ) -> Iterator[None]:
     """Audit what the ``with`` block changes on ``instance``: ``fields`` are read before and after the block,
-    and one *change* row records the fields that differ.
+    and one *change* row records the fields that differ (with ``justification``, the reason given, if any).
 
     The block and the audit row share one transaction, so a block that raises writes nothing and is not
     audited. The block must leave ``instance`` holding what it wrote (refresh it after a queryset update).
@@ -70,6 +71,7 @@ def audited_change(
             person=person,
             changes=field_changes(before, snapshot(instance, fields)),
             details=details,
+            justification=justification,
         )
 
 
@@ -81,8 +83,10 @@ def update_audited(
     values: Mapping[str, Any],
     person: Person | int | None = None,
     details: Mapping[str, Any] | None = None,
+    justification: str = "",
 ) -> None:
-    """Write ``values`` to ``instance`` if it is still at ``version``, and audit its old and new values.
+    """Write ``values`` to ``instance`` if it is still at ``version``, and audit its old and new values (and the
+    ``justification`` given for the change: a correction's reason).
 
     A stale ``version`` raises ConflictError (iom/locking.py) and nothing is written or audited. Many-to-many
     fields in ``values`` (a person's flags) are set after the locked write and audited with the rest, since the
@@ -91,7 +95,14 @@ def update_audited(
     opts = instance._meta
     columns = {name: value for name, value in values.items() if not opts.get_field(name).many_to_many}
     related = {name: value for name, value in values.items() if opts.get_field(name).many_to_many}
-    with audited_change(acting_user=acting_user, instance=instance, fields=values, person=person, details=details):
+    with audited_change(
+        acting_user=acting_user,
+        instance=instance,
+        fields=values,
+        person=person,
+        details=details,
+        justification=justification,
+    ):
         update_with_version(instance=instance, version=version, values=columns)
         for name, objects in related.items():
             getattr(instance, name).set(objects)

@@ -176,6 +176,23 @@ AUDIT_VALUES = define(
     roles={Role.IOM_MANAGER},
     description="Sees the values in audit entries and links to the people they are about.",
 )
+BREAK_GLASS = define(
+    "break_glass",
+    roles=CASEWORK_ROLES,
+    description=(
+        "Opens one person's record outside their teams (break-glass): by exact PNC ID or CRN, with a reason, to read "
+        "for a fixed time; audited and reviewed by an IOM manager."
+    ),
+    refusal="Your role does not include opening records outside your teams.",
+)
+REVIEW_BREAK_GLASS = define(
+    "review_break_glass",
+    roles={Role.IOM_MANAGER},
+    description=(
+        "Reviews the records their scheme's staff opened outside their teams, and those opened about people they see."
+    ),
+    refusal="Only IOM managers review records opened outside teams.",
+)
 SEE_VIEWERS = define(
     "see_viewers",
     roles={Role.IOM_MANAGER},

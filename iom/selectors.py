@@ -6,7 +6,8 @@ these functions are the only way pages and the API read people and cases.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models
@@ -17,7 +18,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from iom import access
-from iom.audit import audit_record
+from iom.audit import audit_record, audit_record_rows, audit_values
 from iom.models import (
     AccessChange,
     AccessChangeStatus,
@@ -25,6 +26,7 @@ from iom.models import (
     ActionStatus,
     AuditAction,
     AuditEvent,
+    BreakGlassAccess,
     Case,
     CaseNote,
     CaseStatus,
@@ -68,13 +70,52 @@ def person_search(*, user: User, query: str = "") -> QuerySet[Person]:
     return people.prefetch_related("flags")
 
 
+@dataclass(frozen=True)
+class PersonRead:
+    """A person as one user may read them; ``opened`` is the access outside their teams it goes through, if any."""
+
+    person: Person
+    opened: BreakGlassAccess | None = None
+
+
+def _opened_details(opened: BreakGlassAccess | None) -> dict[str, int]:
+    """What a view's audit row adds when it went through an access outside the user's teams: which one."""
+    return {"break_glass": opened.pk} if opened is not None else {}
+
+
+def _person_visible(*, user: User, pk: int) -> Person | None:
+    return access.person_list_visible_to(user=user).prefetch_related("flags").filter(pk=pk).first()
+
+
 def person_get(*, user: User, pk: int) -> Person:
-    """One visible person, or Http404; records that ``user`` looked at them."""
-    person = access.person_list_visible_to(user=user).prefetch_related("flags").filter(pk=pk).first()
+    """One person visible through the user's teams, scheme or grants, or Http404; records that ``user`` looked.
+
+    For every page and endpoint but the person's own page and API detail, which use :func:`person_read`.
+    """
+    person = _person_visible(user=user, pk=pk)
     if person is None:
         raise Http404("No such person.")
     audit_record(user=user, action=AuditAction.VIEW, obj=person)
     return person
+
+
+def person_read(*, user: User, pk: int) -> PersonRead:
+    """One person ``user`` may read on their page or ``GET people/{id}/``, or Http404; records the view.
+
+    Through the user's teams, scheme or grants first (no extra query); failing that, through an unexpired record
+    they opened outside their teams (one more query), which the caller keeps open with
+    ``access.reading_opened_record(read.opened)`` for the rest of the page.
+    """
+    person, opened = _person_visible(user=user, pk=pk), None
+    if person is None:
+        opened = access.break_glass_active(user=user, person_id=pk)
+        if opened is not None:
+            with access.reading_opened_record(opened):
+                person = _person_visible(user=user, pk=pk)
+    if person is None:
+        raise Http404("No such person.")
+    audit_record(user=user, action=AuditAction.VIEW, obj=person, details=_opened_details(opened))
+    return PersonRead(person=person, opened=opened)
 
 
 def case_list(*, user: User) -> QuerySet[Case]:
@@ -84,11 +125,33 @@ def case_list(*, user: User) -> QuerySet[Case]:
 
 
 def case_get(*, user: User, pk: int) -> Case:
-    """One visible case, or Http404; records the view against the person."""
+    """One case visible through the user's teams, scheme or grants, or Http404; records the view against the person."""
     case = case_list(user=user).filter(pk=pk).first()
     if case is None:
         raise Http404("No such case.")
     audit_record(user=user, action=AuditAction.VIEW, obj=case, person=case.person_id)
+    return case
+
+
+def case_find(*, user: User, pk: int) -> tuple[Case, BreakGlassAccess | None]:
+    """One case ``user`` may read on its page or ``GET cases/{id}/``, with the record opened outside their teams it
+    goes through (if any); Http404 otherwise. Not audited: :func:`case_read` records the view, and the case page
+    opens on its person's page, which records its own."""
+    case, opened = case_list(user=user).filter(pk=pk).first(), None
+    if case is None:
+        opened = access.break_glass_active_for_case(user=user, case_id=pk)
+        if opened is not None:
+            with access.reading_opened_record(opened):
+                case = case_list(user=user).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
+    return case, opened
+
+
+def case_read(*, user: User, pk: int) -> Case:
+    """As :func:`case_find`, recording the view against the person (``GET cases/{id}/``)."""
+    case, opened = case_find(user=user, pk=pk)
+    audit_record(user=user, action=AuditAction.VIEW, obj=case, person=case.person_id, details=_opened_details(opened))
     return case
 
 
@@ -97,10 +160,32 @@ def record_view(*, user: User, obj: models.Model, person_id: int | None) -> None
     audit_record(user=user, action=AuditAction.VIEW, obj=obj, person=person_id)
 
 
-def audit_list_query(*, user: User, action: str, query: Mapping[str, Any]) -> None:
-    """Record that ``user`` listed or searched, with the filters used (the query is the consultation)."""
-    cleaned = {key: value for key, value in query.items() if value not in (None, "", [])}
-    audit_record(user=user, action=AuditAction.LIST, details={"resource": action, "query": cleaned})
+def _recordable(value: Any) -> Any:
+    """A query value as the audit row can hold it: a NUL character, which no PostgreSQL text or JSON value may
+    contain (so recording a malformed query would fail the page), is written as U+FFFD, the replacement character."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return [_recordable(item) for item in value]
+    return value
+
+
+def audit_list_query(*, user: User, action: str, query: Mapping[str, Any], people: Iterable[int] = ()) -> None:
+    """Record that ``user`` listed or searched, with the filters used (the query is the consultation).
+
+    ``people`` are the ids of the people the rows shown are about. Each is named by a row of its own (the same
+    query, written in one insert), so a list is found among the reads of each person it disclosed ("who has looked
+    at this person"); a list about no one, or that found nothing, is one row naming no one.
+    """
+    cleaned = {key: _recordable(value) for key, value in query.items() if value not in (None, "", [])}
+    details = {"resource": action, "query": cleaned}
+    person_ids = sorted(set(people))
+    if not person_ids:
+        audit_record(user=user, action=AuditAction.LIST, details=details)
+        return
+    audit_record_rows(
+        [audit_values(user=user, action=AuditAction.LIST, person_id=pk, details=details) for pk in person_ids]
+    )
 
 
 def pathway_current(*, case: Case) -> list[PathwayAssessment]:
@@ -179,14 +264,58 @@ def note_list_recent_on_caseload(*, user: User, limit: int = 10) -> list[CaseNot
     )
 
 
+# The audit actions that record someone reading about a person: one record, a list showing them, a disclosure.
+READ_ACTIONS = (AuditAction.VIEW, AuditAction.LIST, AuditAction.DISCLOSE)
+
+
 def person_viewers(*, person: Person, limit: int = 20) -> list[dict[str, Any]]:
     """Who has looked at this person, most recent first: for managers answering "who has seen this?"."""
     return list(
-        AuditEvent.objects.filter(person_id=person.pk, action=AuditAction.VIEW)
+        AuditEvent.objects.filter(person_id=person.pk, action__in=READ_ACTIONS)
         .values("username")
         .annotate(last_viewed=Max("occurred_at"), views=Count("id"))
         .order_by("-last_viewed")[:limit]
     )
+
+
+# --- Records opened outside one's teams (iom/services/break_glass.py) -----------------------------------------------
+
+WAITING_FIRST = DbCase(When(reviewed_at__isnull=True, then=Value(0)), default=Value(1))
+
+
+def break_glass_queue(*, user: User) -> QuerySet[BreakGlassAccess]:
+    """The managers' review queue: the accesses waiting for a review first, then the reviewed ones, newest first."""
+    return (
+        access.break_glass_list_visible_to(user=user)
+        .select_related("user", "person", "reviewed_by")
+        .order_by(WAITING_FIRST, "-opened_at", "-pk")
+    )
+
+
+def break_glass_waiting_count(*, user: User) -> int:
+    return access.break_glass_list_visible_to(user=user).filter(reviewed_at__isnull=True).count()
+
+
+def break_glass_open_list(*, user: User) -> QuerySet[BreakGlassAccess]:
+    """The records ``user`` has open outside their teams now, the soonest to close first: their way back to them
+    (a search never finds them)."""
+    return (
+        BreakGlassAccess.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+        .select_related("person")
+        .order_by("expires_at", "pk")
+    )
+
+
+def break_glass_views(*, opened: BreakGlassAccess) -> dict[str, Any]:
+    """How often the opener read the record through this access, and when last: what a reviewer weighs."""
+    return AuditEvent.objects.filter(
+        user_id=opened.user_id, person_id=opened.person_id, action=AuditAction.VIEW, details__break_glass=opened.pk
+    ).aggregate(views=Count("id"), last_viewed=Max("occurred_at"))
+
+
+def person_ids_visible_to(*, user: User, person_ids: list[int]) -> set[int]:
+    """Which of ``person_ids`` ``user`` sees through their teams, scheme or grants (a page names only those)."""
+    return set(access.person_list_visible_to(user=user).filter(pk__in=person_ids).values_list("pk", flat=True))
 
 
 def user_list_seeing_case(*, case: Case, rule: Rule = CASEWORK) -> QuerySet[User]:
@@ -250,6 +379,17 @@ def api_token_list_visible_to(*, user: User) -> QuerySet[AuthToken]:
     if not ADMINISTER.allows(user):
         tokens = tokens.filter(user=user)
     return tokens.order_by("-created")
+
+
+def api_token_visible(*, user: User, key: str) -> AuthToken | None:
+    """The unexpired token ``key`` names, if ``user`` may see it (:func:`api_token_list_visible_to`), or None.
+
+    A key no token could have (longer than the column, or holding a NUL character, which PostgreSQL refuses in a
+    query) is None without asking the database, so a malformed address is a 404, not a 500.
+    """
+    if "\x00" in key or len(key) > AuthToken._meta.get_field("token_key").max_length:
+        return None
+    return api_token_list_visible_to(user=user).filter(token_key=key).first()
 
 
 # --- Staff accounts (iom/services/staff.py) ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from iom.environment import env_bool, env_int, env_list, env_str
@@ -24,6 +24,12 @@ _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production.")
+# The key of the audit log's hash chain (iom/audit_chain.py; docs/deployment.md, "The audit trail"). A secret of
+# its own, so SECRET_KEY can be rotated; kept for as long as the log is, since rows hashed with a lost key cannot
+# be verified again. Development and the tests derive one from SECRET_KEY when it is not set.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", default="" if DEBUG else None)
+if not DEBUG and (len(AUDIT_CHAIN_KEY) < 32 or AUDIT_CHAIN_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be a random string of at least 32 characters in production.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -104,6 +110,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, so a second writer waits (up to the timeout)
+    # instead of failing with "database is locked" when both read before writing, as the audit chain does.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "iom.User"
@@ -143,6 +153,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A reset link works once (Django's token changes with the password) and for an hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60
+# A record opened outside one's teams (break-glass, iom/services/break_glass.py) can be read for this long: a shift.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", default=12)
 
 # Guardian: no anonymous user row, and no object-permission shortcuts that
 # would silently widen access; visibility is decided in iom/access.py.
@@ -157,11 +169,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Django's two finders, the apps' one leaving out the ReDoc that drf-spectacular-sidecar ships (never served).
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "web.apidocs.finders.AppDirectoriesWithoutRedocFinder",
-]
 # Serve from the finders while developing (no collectstatic needed), from STATIC_ROOT in production.
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
@@ -172,6 +179,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Files the service writes (subject access bundles): outside the static tree and never served by URL; a page
+# that checks who asks streams each one. Web and worker processes must share this directory (docker-compose.yml).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # --- Security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -185,7 +196,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        # A nonce is added only to responses that use one: ReDoc's (web/apidocs/), for the styles it writes.
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -270,6 +282,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # An import whose worker has shown no progress for this long is taken to have died (outcomes.tasks.reap_imports).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", default=15)
+# Likewise for a subject access bundle (outcomes.tasks.reap_subject_access).
+SUBJECT_ACCESS_STALE_MINUTES = env_int("SUBJECT_ACCESS_STALE_MINUTES", default=15)
 
 
 def _daily(task: str, *, at: tuple[int, int], expires_hours: int) -> dict:
@@ -292,12 +306,18 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": _every("iom.tasks.dispatch_outbox", minutes=1),
     # Imports whose worker died are re-queued once, then marked failed.
     "reap-imports": _every("outcomes.tasks.reap_imports", minutes=5),
+    # Subject access bundles whose worker died likewise.
+    "reap-subject-access": _every("outcomes.tasks.reap_subject_access", minutes=5),
     # Reminders every morning from 07:00, before the day's work starts.
     "remind-overdue-actions": _daily("iom.tasks.remind_overdue_actions", at=(7, 0), expires_hours=6),
     "chase-overdue-referrals": _daily("referrals.tasks.chase_overdue_referrals", at=(7, 10), expires_hours=6),
     "remind-sustainment-due": _daily("referrals.tasks.remind_sustainment_due", at=(7, 20), expires_hours=6),
     # After midnight, when the day's imports and case work are in.
     "take-metric-snapshots": _daily("outcomes.tasks.take_metric_snapshots", at=(2, 30), expires_hours=12),
+    # Retention review dates (docs/retention.md): people whose review period ran out yesterday join the queue.
+    "refresh-retention-schedules": _daily("outcomes.tasks.refresh_retention_schedules", at=(3, 0), expires_hours=12),
+    # The audit trail's hash chain checked end to end in the quietest hour; a break alerts the administrators.
+    "verify-audit-chain": _daily("iom.tasks.verify_audit_chain", at=(3, 30), expires_hours=12),
 }
 
 # --- REST framework ---------------------------------------------------------
@@ -315,6 +335,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RulePermission"],
+    # JSON only (the exports add CSV): no browsable HTML API, which would echo records and input as pages with
+    # inline scripts the Content-Security-Policy forbids. A client asking for HTML alone gets a 406 in JSON.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
         # django-filter's and DRF's, refusing what they would ignore: a bad filter or ordering is 400 (api/filters.py).
         "api.filters.StrictFilterBackend",
@@ -341,6 +364,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # ReDoc from the sidecar too; no search (a worker from a blob: address), no "loading" spinner flash.
+    "REDOC_DIST": "SIDECAR",
+    "REDOC_UI_SETTINGS": {"disableSearch": True, "hideLoading": True, "hideDownloadButton": False},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from iom import background, services
 from iom.models import Notification
+from iom.services.audit_trail import audit_chain_check
 
 
 @shared_task
@@ -22,6 +23,13 @@ def dispatch_outbox() -> int:
 def remind_overdue_actions(on: str | None = None) -> int:
     """Idempotent: each reminder's dedupe key names the action and the day, so a second run notifies no one."""
     return services.remind_overdue_actions(on=datetime.date.fromisoformat(on) if on else None)
+
+
+@shared_task
+def verify_audit_chain() -> int:
+    """Nightly: check the audit trail's hash chain and alert the administrators to a new break. Idempotent: a
+    break already recorded is not recorded or announced again. Returns the number of broken links."""
+    return audit_chain_check().break_count
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=300)

@@ -13,5 +13,6 @@ urlpatterns = [
 ]
 
 # Pages get the service's error pages, paths under /api/ the API's JSON error shape (web/errors.py).
+handler400 = "web.errors.bad_request"
 handler404 = "web.errors.page_not_found"
 handler500 = "web.errors.server_error"

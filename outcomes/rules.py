@@ -33,3 +33,21 @@ ENTER_PLAN_ACTUALS = define(
     description="Enters a year's actual for a measure the service does not compute.",
     refusal="Only IOM managers enter the Plan's actuals.",
 )
+PRODUCE_SUBJECT_ACCESS = define(
+    "produce_subject_access",
+    roles={Role.IOM_MANAGER},
+    description=(
+        "Produces everything held about a person they can see for a subject access request (a zip built in the "
+        "background), reviews what it flags and downloads it."
+    ),
+    refusal="Only IOM managers produce subject access bundles.",
+)
+REVIEW_RETENTION = define(
+    "review_retention",
+    roles={Role.IOM_MANAGER},
+    description=(
+        "Reviews the people they can see who are due for a retention review: retains them with a reason and a "
+        "next review date, or disposes of them (erases their personal data)."
+    ),
+    refusal="Only IOM managers review retention and erase people's records.",
+)

@@ -5,7 +5,9 @@ import datetime
 from celery import shared_task
 
 from outcomes.services.imports import import_run_execute, import_runs_reap
+from outcomes.services.retention import retention_schedules_refresh
 from outcomes.services.snapshots import metric_snapshots_take
+from outcomes.services.subject_access import subject_access_build, subject_access_reap
 
 
 @shared_task(acks_late=True)
@@ -24,6 +26,27 @@ def reap_imports() -> list[int]:
 
 
 @shared_task
+def refresh_retention_schedules(on: str | None = None) -> int:
+    """Nightly: every person's next review date as their records stand (docs/retention.md). Idempotent: each run
+    replaces each person's row with the same computation, so running twice writes the same dates."""
+    return retention_schedules_refresh(on=datetime.date.fromisoformat(on) if on else None)
+
+
+@shared_task
 def take_metric_snapshots(on: str | None = None) -> int:
     """Nightly. Idempotent: running it twice for one date replaces that date's snapshots (update_or_create)."""
     return metric_snapshots_take(on=datetime.date.fromisoformat(on) if on else None)
+
+
+@shared_task(acks_late=True)
+def build_subject_access(export_id: int) -> str | None:
+    """Gather everything held about one person into the bundle's zip. Idempotent: a second delivery finds the
+    bundle claimed or finished and does nothing; a re-queued bundle writes its one file again, replacing it."""
+    export = subject_access_build(export_id=export_id)
+    return export.status if export is not None else None
+
+
+@shared_task
+def reap_subject_access() -> list[int]:
+    """Every few minutes: re-queue once, or fail, the bundles whose worker died. Idempotent, as ``reap_imports``."""
+    return list(subject_access_reap())

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from iom import access
-from iom.audit import audit_record, audit_values
+from iom.audit import audit_record, audit_record_rows, audit_values
 from iom.models import AuditAction, AuditEvent, User
 from iom.selectors import in_order
 from iom.services._validation import today
@@ -112,17 +112,15 @@ def referral_record_partner_views(*, acting_user: User, referrals: Iterable[Refe
     )
     Referral.objects.filter(pk__in=first).update(partner_viewed_at=timezone.now())
     # audit_values, like audit_record, stamps each row with the request's id and the client's address.
-    AuditEvent.objects.bulk_create(
+    audit_record_rows(
         [
-            AuditEvent(
-                **audit_values(
-                    user=acting_user,
-                    action=AuditAction.DISCLOSE if r.pk in first else AuditAction.VIEW,
-                    object_type="referral",
-                    object_id=str(r.pk),
-                    person_id=r.case.person_id,
-                    details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
-                )
+            audit_values(
+                user=acting_user,
+                action=AuditAction.DISCLOSE if r.pk in first else AuditAction.VIEW,
+                object_type="referral",
+                object_id=str(r.pk),
+                person_id=r.case.person_id,
+                details={"recipient_organisation": acting_user.organisation_id, "recipient": acting_user.username},
             )
             for r in live
         ]

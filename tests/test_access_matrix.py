@@ -50,9 +50,13 @@ PAGES = {
     "invitation-revoke": "invite_users", "invitation-accept": PUBLIC,
     # People and their cases: police and probation case work
     "people": "casework", "person-new": "casework", "person": "casework", "person-edit": "casework",
+    "person-corrections": "casework",
     "case-new": "casework", "case": "casework", "case-allocate": "casework", "case-assess": "casework",
     "action-new": "casework", "note-new": "casework", "case-access": "casework", "intervention-new": "casework",
     "action-edit": "casework", "action-complete": "casework", "action-cancel": "casework",
+    # A record opened outside one's teams (break-glass), and the IOM managers' review of each opening
+    "break-glass": "break_glass", "break-glass-reviews": "review_break_glass",
+    "break-glass-review": "review_break_glass",
     # Cohorts (members are personal data) and the panel's decisions: the decision service refuses (and audits,
     # naming the person) the case workers who do not sit on the panel
     "cohorts": "casework", "cohort": "casework", "cohort-adopt": "casework", "membership-exit": "casework",
@@ -76,8 +80,14 @@ PAGES = {
     "plan": "read_plan", "plan-framework": "read_plan", "plan-measure-edit": "edit_plan_measures",
     "plan-actual-new": "enter_plan_actuals", "plan-actual-edit": "enter_plan_actuals",
     "imports": "run_imports", "import-detail": "run_imports",
+    # Retention review and disposal (docs/retention.md)
+    "retention": "review_retention", "retention-decisions": "review_retention",
+    "retention-review": "review_retention", "retention-dispose": "review_retention",
+    # Subject access: IOM managers, for the people they can see
+    "subject-access": "produce_subject_access", "subject-access-export": "produce_subject_access",
+    "subject-access-progress": "produce_subject_access", "subject-access-download": "produce_subject_access",
     # The API's documentation: a page under api/ (web/apidocs/), for every signed-in user
-    "api-docs": "signed_in",
+    "api-docs": "signed_in", "api-redoc": "signed_in",
 }
 
 CASEWORK_READ_CREATE = {"GET": "casework", "POST": "casework"}
@@ -269,6 +279,9 @@ def test_each_rule_allows_the_roles_docs_roles_md_gives_it():
     assert allowed["casework"] == ["iom_manager", "iom_officer", "offender_manager"]
     assert allowed["read_metrics"] == allowed["read_plan"] == ["administrator", "analyst", "iom_manager"]
     assert allowed["run_imports"] == allowed["enter_plan_actuals"] == ["iom_manager"]
+    assert allowed["produce_subject_access"] == ["iom_manager"]
     assert allowed["panel_decisions"] == ["iom_manager", "iom_officer"]
     assert allowed["use_portal"] == ["employer"]
+    assert allowed["break_glass"] == allowed["casework"]
+    assert allowed["review_break_glass"] == ["iom_manager"]
     assert allowed["work_through_api"] == ["administrator", "analyst", "iom_manager", "scheme_coordinator"]

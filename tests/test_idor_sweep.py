@@ -15,7 +15,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from iom.audit import audit_record
-from iom.models import AccessChange, AuditAction, Invitation, Role
+from iom.models import AccessChange, AuditAction, BreakGlassAccess, Invitation, Role, SubjectAccessExport
 from iom.policy import RULES
 from referrals.models import ReferralState, ServiceType
 from tests.iom import factories
@@ -92,8 +92,16 @@ KIND_OF = {
     "staff-second-factor-reset": "staff",
     "staff-access": "staff",
     "access-change-decide": "access_change",
+    "person-corrections": "person",
+    "subject-access": "person",
+    "subject-access-export": "subject_access_export",
+    "subject-access-progress": "subject_access_export",
+    "subject-access-download": "subject_access_export",
+    "break-glass-review": "break_glass",
     "invitation-resend": "invitation",
     "invitation-revoke": "invitation",
+    "retention-review": "person",
+    "retention-dispose": "person",
     "v1:importrun-detail": None,
     "import-detail": None,  # shared by the IOM managers of every scheme
     "v1:plan-measure": None,
@@ -158,6 +166,13 @@ def elsewhere(suffolk_team, outsider_manager, police):
         user=suffolk_officer, role=Role.IOM_MANAGER, reason="Promotion", requested_by=outsider_manager
     )
     change.teams.set([suffolk_team])
+    opened = BreakGlassAccess.objects.create(
+        user=suffolk_officer,
+        # A person of another Suffolk team: opened outside the officer's own.
+        person=factories.CaseFactory(team=factories.TeamFactory(name="Bury IOM", scheme=suffolk_team.scheme)).person,
+        reason="Arrested in Ipswich overnight; checking risk before interview",
+        expires_at=timezone.now() + datetime.timedelta(hours=12),
+    )
     return {
         "person": case.person_id,
         "case": case.pk,
@@ -178,6 +193,10 @@ def elsewhere(suffolk_team, outsider_manager, police):
         "staff": suffolk_officer.pk,
         "access_change": change.pk,
         "invitation": invitation.pk,
+        "subject_access_export": SubjectAccessExport.objects.create(
+            person=case.person, requested_by=outsider_manager, reason="Letter of 3 March", status="ready"
+        ).pk,
+        "break_glass": opened.pk,
     }
 
 

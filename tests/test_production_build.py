@@ -18,7 +18,9 @@ from django.contrib.staticfiles import finders
 IGNORE_PATTERNS = ["CVS", ".*", "*~"]
 # Anywhere in a line: browsers follow the comment at the end of a minified line too, even where
 # Django's manifest storage (which wants it at the start of a line) does not look.
-SOURCE_MAP = re.compile(rb"[#@][ \t]*sourceMappingURL=([^\s*'\"]+)")
+# Not after an escaped newline ("\n" in the file): that is a script's text inside a string, such as the worker
+# ReDoc would make from a blob: address (its search, which is off), never fetched from this file's address.
+SOURCE_MAP = re.compile(rb"(?<!\\n//)[#@][ \t]*sourceMappingURL=([^\s*'\"]+)")
 
 
 def _css_and_js():

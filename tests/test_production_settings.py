@@ -19,6 +19,7 @@ def test_production_settings_pass_check_deploy():
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-deploy-check-0123456789",
+        "AUDIT_CHAIN_KEY": "z" * 20 + "production-like-audit-chain-key",
         "ALLOWED_HOSTS": "iom.example.org",
     }
     result = subprocess.run(
@@ -54,6 +55,7 @@ def test_production_cookies_are_secure_host_only_and_same_site():
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-deploy-check-0123456789",
+        "AUDIT_CHAIN_KEY": "z" * 20 + "production-like-audit-chain-key",
         "ALLOWED_HOSTS": "iom.example.org",
     }
     result = subprocess.run(  # noqa: S603 (a fixed command and script)

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("web.staff.urls")),
     path("", include("web.people.urls")),
     path("", include("web.cases.urls")),
+    path("", include("web.break_glass.urls")),
     path("", include("web.cohorts.urls")),
     path("", include("web.audit.urls")),
     path("", include("web.referrals.urls")),
@@ -26,6 +27,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("web.dashboard.urls")),
     path("", include("web.plan.urls")),
     path("", include("web.imports.urls")),
+    path("", include("web.retention.urls")),
+    path("", include("web.subject_access.urls")),
     path("", include("web.apidocs.urls")),
 ]
 

@@ -139,6 +139,13 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-requested_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["queued", "building"])),
+                        fields=("person",),
+                        name="subject_access_one_running_per_person",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(

@@ -1,7 +1,10 @@
 """The append-only audit log required by the Data Protection Act 2018 s.62."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditAction(models.TextChoices):
@@ -47,19 +50,47 @@ class AuditOutcome(models.TextChoices):
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete an audit row through the ORM."""
+    """Raised on any attempt to change or delete an audit row through the ORM, or to write one off the chain."""
+
+
+_UNCHAINED = "Audit events are written through iom.audit, which adds them to the hash chain (iom/audit_chain.py)."
 
 
 class AuditEventQuerySet(models.QuerySet):
+    """Refuses every change and deletion, and rows without a hash; erasure's redaction is the one change."""
+
     def update(self, **kwargs):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def _update(self, values):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("Audit events cannot be changed.")
 
     def delete(self):
         raise AppendOnlyError("Audit events cannot be deleted.")
 
+    def _raw_delete(self, using):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(not obj.row_hash for obj in objs):
+            raise AppendOnlyError(_UNCHAINED)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def redact(self, *, at: datetime.datetime) -> int:
+        """Blank the free values of these rows and stamp them redacted: the one change the database trigger
+        allows. Only :func:`iom.audit.redact_events_about` calls this."""
+        return models.QuerySet.update(
+            self.filter(redacted_at__isnull=True), changes={}, details={}, justification="", redacted_at=at
+        )
+
 
 class AuditEvent(models.Model):
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the chain writer before the row is hashed (not auto_now_add, which would set it after).
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
     )
@@ -88,17 +119,22 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
+        # Django's internal writes (saves, related deletions) go through the guarded manager too.
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["user", "-occurred_at"]),
             models.Index(fields=["person", "-occurred_at"]),
         ]
+        constraints = [models.CheckConstraint(condition=~models.Q(row_hash=""), name="auditevent_chained")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("Audit events cannot be changed.")
+        if not self.row_hash:
+            raise AppendOnlyError(_UNCHAINED)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -82,6 +82,14 @@ class SubjectAccessExport(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One bundle at a time per person: a second request while one is being built is refused.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=["queued", "building"]),
+                name="subject_access_one_running_per_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Subject access for person {self.person_id} ({self.get_status_display()})"

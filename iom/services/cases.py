@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,6 +72,9 @@ def case_open(
 ) -> Case:
     """Open a case for ``person`` in ``team``; at most one open case per person per team."""
     access.ensure_works_cases(user=acting_user)
+    if person.erased_at is not None:
+        exc = PermissionDenied(access.ERASED_REFUSAL)
+        access.refuse(user=acting_user, obj=person, person_id=person.pk, exc=exc, details={"attempted": "open case"})
     if not _works_in(acting_user, team):
         raise ValidationError({"team": "Choose a team you work in (managers: a team in your scheme)."})
     opened_on = opened_on or today()

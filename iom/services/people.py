@@ -15,6 +15,7 @@ from iom.services._validation import cleaned_copy, today
 from iom.services.cases import case_open
 from iom.unset import KEEP, Keep, given
 
+MAX_REASON_LENGTH = 1000
 PERSON_FIELDS = (
     "pnc_id",
     "crn",
@@ -166,11 +167,14 @@ def person_update(
     district: str | Keep | None = KEEP,
     risk_of_serious_harm: str | Keep | None = KEEP,
     flags: Sequence[Flag] | None = None,
+    reason: str = "",
 ) -> Person:
     """Change a person's record if nobody else has since ``version``; audited with old and new values.
 
     Only the fields given are changed: a field left as :data:`~iom.unset.KEEP`, or ``flags`` left as ``None``,
-    stays as it is.
+    stays as it is. ``reason`` says why (a correction keeps its history: who, when, old and new value and why);
+    it is the audit row's justification, shown in the person's corrections (``person_corrections``). The page
+    asks for it every time; the API records it when given.
     """
     access.ensure_can_change_person(user=acting_user, person=person)
     values = _person_values(
@@ -187,8 +191,12 @@ def person_update(
     )
     _check_date_of_birth(date_of_birth)
     _check_flags(flags)
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": f"Enter the reason in {MAX_REASON_LENGTH} characters or fewer."})
     cleaned_copy(person, values)
     if flags is not None:
         values["flags"] = flags
-    update_audited(acting_user=acting_user, instance=person, version=version, values=values)
+    update_audited(
+        acting_user=acting_user, instance=person, version=version, values=values, justification=reason.strip()
+    )
     return person

@@ -21,7 +21,18 @@ from outcomes.metrics.rates import rate, wilson_interval
 from outcomes.models import PROVEN_OUTCOMES, OffenceCategory, OffenceRecord
 
 SUPPRESSION_THRESHOLD = 5
-AGE_BANDS = ("under_18", "18_24", "25_34", "35_49", "50_plus")
+# The age bands as (upper limit in completed years, band), the last band open-ended: the SQL and Python both
+# read this one table, so a band stored at erasure is the band the query would have given.
+AGE_BAND_LIMITS = ((18, "under_18"), (25, "18_24"), (35, "25_34"), (50, "35_49"))
+OLDEST_BAND = "50_plus"
+AGE_BANDS = (*(band for _limit, band in AGE_BAND_LIMITS), OLDEST_BAND)
+AGE_BAND_LABELS = {
+    "under_18": "Under 18",
+    "18_24": "18 to 24",
+    "25_34": "25 to 34",
+    "35_49": "35 to 49",
+    "50_plus": "50 or over",
+}
 DIMENSIONS: dict[str, tuple[str, Sequence[str]]] = {
     # breakdown key: (grouped column, codes in the order of docs/data-formats.md)
     "gender": ("person__gender", Gender.values),
@@ -51,7 +62,8 @@ COUNTS = ("people", "reoffenders", "proven_reoffences")
 _SQL = """
 WITH windows(label, first_day, last_day) AS (VALUES {windows}),
 candidates AS (
-    SELECT w.label, r.id, r.person_id, r.record_id, r.index_date, r.follow_up_end, r.waiting_end, r.offence_category
+    SELECT w.label, r.id, r.person_id, r.record_id, r.index_date, r.follow_up_end, r.waiting_end, r.offence_category,
+        r.index_age_band
     FROM {offence} r JOIN windows w ON r.index_date >= w.first_day AND r.index_date <= w.last_day
     {cohort}
 ),
@@ -85,9 +97,21 @@ _VENDOR = {
     "postgresql": {"yyyymmdd": "CAST(TO_CHAR({}, 'YYYYMMDD') AS INTEGER)", "collate": 'COLLATE "C"'},
     "sqlite": {"yyyymmdd": "CAST(strftime('%%Y%%m%%d', {}) AS INTEGER)", "collate": "COLLATE BINARY"},
 }
-_AGE_BANDS_SQL = """CASE
-        WHEN {age} < 18 THEN 'under_18' WHEN {age} < 25 THEN '18_24' WHEN {age} < 35 THEN '25_34'
-        WHEN {age} < 50 THEN '35_49' ELSE '50_plus' END"""
+_AGE_BANDS_SQL = (
+    "CASE "
+    + " ".join(f"WHEN {{age}} < {limit} THEN '{band}'" for limit, band in AGE_BAND_LIMITS)
+    + f" ELSE '{OLDEST_BAND}' END"
+)
+# An erased person has no date of birth: erasure stored each record's band on its index date instead
+# (outcomes/services/retention.py, with age_band below), so their cells stay where they were.
+_AGE_BAND_SQL = "CASE WHEN p.date_of_birth IS NULL THEN NULLIF(f.index_age_band, '') ELSE {bands} END"
+
+
+def age_band(age: int) -> str:
+    """The band of an age in completed years, exactly as ``_AGE_BANDS_SQL`` gives it."""
+    return next((band for limit, band in AGE_BAND_LIMITS if age < limit), OLDEST_BAND)
+
+
 _DIMENSION_SQL = {
     "person__gender": "p.gender",
     "person__ethnicity": "p.ethnicity",
@@ -110,7 +134,8 @@ def _grouped_rows(
     day = connection.ops.adapt_datefield_value
     age = f"(({vendor['yyyymmdd'].format('f.index_date')} - {vendor['yyyymmdd'].format('p.date_of_birth')}) / 10000)"
     columns = [column for column, _codes in DIMENSIONS.values()] if with_breakdowns else []
-    expressions = [_DIMENSION_SQL[column] or _AGE_BANDS_SQL.format(age=age) for column in columns]
+    age_band_sql = _AGE_BAND_SQL.format(bands=_AGE_BANDS_SQL.format(age=age))
+    expressions = [_DIMENSION_SQL[column] or age_band_sql for column in columns]
     sql = _SQL.format(
         windows=", ".join(["(%s, %s, %s)"] * len(windows)),
         offence=quote(OffenceRecord._meta.db_table),

@@ -12,6 +12,7 @@ from outcomes.models.offences import (
     derived_dates,
 )
 from outcomes.models.plan import MeasureKind, MeasureSource, MeasureUnit, PlanActual, PlanMeasure, PlanObjective
+from outcomes.models.retention import RetentionDecision, RetentionDecisionKind, RetentionSchedule
 
 __all__ = [
     "FINISHED_STATES",
@@ -38,5 +39,8 @@ __all__ = [
     "PlanObjective",
     "Programme",
     "ProgrammeType",
+    "RetentionDecision",
+    "RetentionDecisionKind",
+    "RetentionSchedule",
     "derived_dates",
 ]

@@ -76,6 +76,12 @@ class OffenceRecord(models.Model):
     index_date = models.DateField(null=True, blank=True, editable=False, help_text="The index event this gives.")
     follow_up_end = models.DateField(null=True, blank=True, editable=False)
     waiting_end = models.DateField(null=True, blank=True, editable=False)
+    index_age_band = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text="Set when the person is erased: the age band on the index date, in place of the date of birth.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

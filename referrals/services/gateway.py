@@ -66,6 +66,8 @@ def referral_approve_disclosure(
     if referral.state not in (ReferralState.DRAFT, *MATCHABLE_STATES, ReferralState.SUBMITTED):
         raise ValidationError({"referral": "This referral is closed; its disclosure can no longer change."})
     born = referral.case.person.date_of_birth
+    if born is None:  # erased: its case can no longer change, so this is only reached by a bug
+        raise ValidationError({"referral": "This person's record has been erased."})
     rows, errors = [], {}
     for index, item in enumerate(convictions):
         prefix = f"convictions[{index}]"

@@ -47,11 +47,16 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(officer, person
         AuditEvent.objects.all().update(action="delete")
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
+    # Django's own internal manager too (the issue found it changing rows on SQLite).
+    with pytest.raises(AppendOnlyError):
+        AuditEvent._base_manager.update(action="delete")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent._base_manager.all()._raw_delete(connection.alias)
     assert AuditEvent.objects.get().action == "view"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
-def test_postgresql_refuses_update_and_delete_of_audit_rows(officer, person):
+def test_the_database_refuses_update_and_delete_of_audit_rows(officer, person):
+    """A trigger on PostgreSQL and on SQLite alike (migration 0008); only erasure's redaction gets through."""
     selectors.person_get(user=officer, pk=person.pk)
     for statement in ("UPDATE iom_auditevent SET action = 'delete'", "DELETE FROM iom_auditevent"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

@@ -222,6 +222,8 @@ def person_edit_data(world: World, **overrides) -> dict:
         "ethnicity": person.ethnicity or "",
         "district": person.district or "",
         "risk_of_serious_harm": person.risk_of_serious_harm or "",
+        # An edit is a correction: the page asks why (tests/web/test_corrections.py).
+        "reason": "Corrected from the PNC record",
     }
     data.update(overrides)
     return data

@@ -43,8 +43,8 @@ def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
 
 @page(SIGNED_IN, methods=("POST",))
 def revoke_token(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    token = selectors.api_token_list_visible_to(user=request.user).filter(user=request.user, token_key=key).first()
-    if token is None:
+    token = selectors.api_token_visible(user=request.user, key=key)
+    if token is None or token.user_id != request.user.pk:
         raise Http404
     services.api_token_revoke(acting_user=request.user, token=token)
     messages.success(request, f"The API token starting {token_label(token)} was revoked.")

@@ -4,4 +4,5 @@ from web.apidocs import views
 
 urlpatterns = [
     path("api/docs/", views.swagger_ui, name="api-docs"),
+    path("api/redoc/", views.redoc, name="api-redoc"),
 ]

@@ -3,8 +3,9 @@
 import datetime
 
 from django import forms
+from django.db import connection
 
-from iom.models import AuditAction
+from iom.models import AuditAction, Person
 from web.forms import date_field
 
 
@@ -14,7 +15,12 @@ class AuditFilterForm(forms.Form):
         label="Person ID",
         required=False,
         min_value=1,
-        error_messages={"invalid": "Enter the person ID as a whole number, for example 42"},
+        # No larger than the column holds: a larger number reaches the database as one it cannot compare (a 500).
+        max_value=connection.ops.integer_field_range(Person._meta.pk.get_internal_type())[1],
+        error_messages={
+            "invalid": "Enter the person ID as a whole number, for example 42",
+            "max_value": "Enter a person ID that exists, for example 42",
+        },
     )
     date_from = date_field("From date", required=False)
     date_to = date_field("To date", required=False)

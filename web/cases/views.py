@@ -54,7 +54,8 @@ def _case_form(request: AuthenticatedRequest, case: Case, form: forms.BaseForm, 
 @page(CASEWORK, methods=("GET",))
 def detail(request: AuthenticatedRequest, pk: int):
     """Cases are read on their person's page; this address keeps links in notifications short."""
-    return redirect(_case_url(_visible_case(request, pk)))
+    case, _opened = selectors.case_find(user=request.user, pk=pk)  # also a case opened outside one's teams
+    return redirect(_case_url(case))
 
 
 @page(CASEWORK, methods=("GET", "POST"))

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from iom import access, selectors, services
 from iom.models import ActionStatus, Pathway, Rag
-from iom.policy import ADMINISTER, SIGNED_IN, Rule
+from iom.policy import ADMINISTER, REVIEW_BREAK_GLASS, SIGNED_IN, Rule
 from iom.services._validation import today
 from partners.rules import COORDINATE_GATEWAY, USE_PORTAL
 from referrals.rules import READ_GATEWAY_FIGURES, RECEIVE_REFERRALS
@@ -61,6 +61,8 @@ def home(request: AuthenticatedRequest):
         "recent_notes": selectors.note_list_recent_on_caseload(user=user),
         "today": on,
     }
+    if REVIEW_BREAK_GLASS.allows(user):
+        context["break_glass_waiting"] = selectors.break_glass_waiting_count(user=user)
     selectors.audit_list_query(user=user, action="caseload", query={})
     return render(request, "home/home.html", context)
 

@@ -17,7 +17,8 @@ from iom.selectors import first_or_404
 from outcomes.models import Disposal, ImportKind, ImportRun, ImportState, OffenceCategory, OffenceOutcome
 from outcomes.rules import RUN_IMPORTS
 from outcomes.selectors.imports import import_run_list_visible_to
-from outcomes.services.imports import KINDS, import_run_start
+from outcomes.services import imports as import_service
+from outcomes.services.imports import KINDS, import_run_start, import_upload_problem
 from web.access import AuthenticatedRequest, page
 from web.common import paginate, querystring_without_page, service_errors_onto
 
@@ -134,6 +135,20 @@ class ImportForm(forms.Form):
         help_text="Check every row and report the errors, but write nothing.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit as the service applies it now (read at each form, so the page never states a stale one).
+        limit = import_service.size_text(import_service.MAX_FILE_BYTES)
+        self.fields["file"].help_text = f"UTF-8, comma-separated, with a header row; at most {limit}."
+
+    def clean_file(self):
+        """Refuse a file too large, or of a type that is not CSV, by what the upload says of it, before reading it."""
+        upload = self.cleaned_data["file"]
+        problem = import_upload_problem(size=upload.size, content_type=upload.content_type or "")
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return upload
+
 
 @page(RUN_IMPORTS, methods=("GET", "POST"))
 def import_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -150,6 +165,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 via="page",
+                content_type=upload.content_type or "",
             )
             return redirect("import-detail", pk=run.pk)
     page_obj = paginate(request, import_run_list_visible_to(user=user).order_by("-created_at", "-pk"))

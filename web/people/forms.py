@@ -4,6 +4,7 @@ from django import forms
 
 from iom import selectors
 from iom.models import Person, Team, User
+from iom.services.people import MAX_REASON_LENGTH
 from web.forms import DATE_INPUT, SpecificErrors, model_choice_field
 
 PERSON_FIELDS = [
@@ -42,7 +43,23 @@ class _PersonFields(SpecificErrors, forms.ModelForm):
 
 
 class PersonForm(_PersonFields):
+    """An edit is a correction: it says why, and the reason is kept with the old and new values."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason for the change",
+        help_text="For example \u201cdate of birth corrected from the PNC record\u201d. Everyone who can see this "
+        "person sees it with the change, under Corrections.",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages.update(
+            required="Enter the reason for the change.",
+            max_length=f"Enter the reason in {MAX_REASON_LENGTH} characters or fewer.",
+        )
 
 
 class PersonCreateForm(_PersonFields):

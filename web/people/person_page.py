@@ -11,8 +11,12 @@ from iom import access, selectors
 from iom.models import Pathway, Person, User
 from iom.services._validation import today
 from outcomes import selectors as outcome_selectors
+from outcomes.selectors.corrections import person_correction_events, person_corrections
 from outcomes.selectors.offences import offence_list_visible_to
 from referrals import selectors as referral_selectors
+
+# The person page shows the newest corrections; the rest are a link away (people/person_corrections.html).
+CORRECTIONS_SHOWN = 5
 
 
 def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
@@ -61,6 +65,7 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
             }
         )
     memberships = list(selectors.membership_list(user=user).filter(person=person).order_by("-adopted_on", "pk"))
+    correction_events = list(person_correction_events(person=person)[: CORRECTIONS_SHOWN + 1])
     return {
         "today": today(),
         "person": person,
@@ -68,6 +73,8 @@ def person_page_context(*, user: User, person: Person) -> dict[str, Any]:
         "memberships": memberships,
         "offences": offences,
         "consents": consents,
+        "corrections": person_corrections(events=correction_events[:CORRECTIONS_SHOWN]),
+        "more_corrections": len(correction_events) > CORRECTIONS_SHOWN,
         "can_edit_person": access.person_list_changeable_by(user=user).filter(pk=person.pk).exists(),
         "can_open_case": selectors.team_list_for_new_case(user=user, person=person).exists(),
     }

@@ -6,15 +6,18 @@ Thin by rule: parse the request, call one selector or service, render.
 from functools import partial
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from iom import access, selectors, services
 from iom.policy import CASEWORK, SEE_VIEWERS
 from iom.selectors import first_or_404
+from outcomes.selectors.corrections import person_correction_events, person_corrections
 from web.access import AuthenticatedRequest, page
 from web.common import paginate, querystring_without_page, service_errors_onto
 from web.people.forms import PersonCreateForm, PersonForm, SearchForm
 from web.people.person_page import person_page_context
+from web.retention.views import erased_person_page
 
 
 @page(CASEWORK, methods=("GET",))
@@ -50,10 +53,17 @@ def create(request: AuthenticatedRequest):
 
 @page(CASEWORK, methods=("GET",))
 def detail(request: AuthenticatedRequest, pk: int):
-    person = selectors.person_get(user=request.user, pk=pk)
-    context = person_page_context(user=request.user, person=person)
-    if SEE_VIEWERS.allows(request.user):
-        context["viewers"] = selectors.person_viewers(person=person)
+    read = selectors.person_read(user=request.user, pk=pk)
+    if read.person.erased_at is not None:  # only the anonymised facts are left (docs/retention.md)
+        return erased_person_page(request, read.person)
+    with access.reading_opened_record(read.opened):
+        context = person_page_context(user=request.user, person=read.person)
+    if read.opened is not None:
+        # Read through a record opened outside the user's teams: the banner says so, nothing offers a change (those
+        # stay with the case's team), and who else has looked stays with the person's own managers.
+        context.update(break_glass=read.opened, can_open_case=False)
+    elif SEE_VIEWERS.allows(request.user):
+        context["viewers"] = selectors.person_viewers(person=read.person)
     return render(request, "people/person.html", context)
 
 
@@ -61,6 +71,8 @@ def detail(request: AuthenticatedRequest, pk: int):
 def edit(request: AuthenticatedRequest, pk: int):
     """Edit with optimistic locking: a stale save shows the other person's change and saves nothing."""
     person = first_or_404(access.person_list_visible_to(user=request.user), pk)
+    if person.erased_at is not None:
+        raise PermissionDenied(access.ERASED_REFUSAL)
     conflict = None
     if request.method == "POST":
         form = PersonForm(request.POST, instance=selectors.record_reload(instance=person))
@@ -72,6 +84,7 @@ def edit(request: AuthenticatedRequest, pk: int):
                     version=form.cleaned_data["version"],
                     **form.service_data(),
                     flags=list(form.cleaned_data["flags"]),
+                    reason=form.cleaned_data["reason"],
                 )
                 messages.success(request, f"{person.full_name}'s details were saved.")
                 return redirect("person", pk=person.pk)
@@ -79,6 +92,21 @@ def edit(request: AuthenticatedRequest, pk: int):
     else:
         form = PersonForm(instance=person, initial={"version": person.version})
     return render(request, "people/person_edit.html", {"person": person, "form": form, "conflict": conflict})
+
+
+@page(CASEWORK, methods=("GET",))
+def corrections(request: AuthenticatedRequest, pk: int):
+    """Every correction to the person's details and offence records, a page at a time (the person page shows the
+    newest)."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    page_obj = paginate(request, person_correction_events(person=person))
+    context = {
+        "person": person,
+        "page_obj": page_obj,
+        "corrections": person_corrections(events=page_obj),
+        "querystring": querystring_without_page(request),
+    }
+    return render(request, "people/person_corrections.html", context)
 
 
 def _conflict_rows(form: PersonForm) -> list[dict]:

@@ -6,6 +6,12 @@ from iom.models import Organisation, Role, Team
 from web.forms import SpecificErrors, choice_field, model_choice_field
 
 
+class StaffSearchForm(forms.Form):
+    """The staff list's search: a name or username, no longer than a username may be."""
+
+    q = forms.CharField(required=False, max_length=150, error_messages={"max_length": "Enter at most 150 characters"})
+
+
 class InviteForm(SpecificErrors, forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)

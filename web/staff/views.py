@@ -14,7 +14,7 @@ from iom.services import staff, two_factor
 from iom.services.accounts import ROLE_ORGANISATION_TYPES
 from web.access import AuthenticatedRequest, page, public_page
 from web.common import paginate, service_errors_as_messages, service_errors_onto
-from web.staff.forms import AccessForm, InviteForm, JoinForm, ReasonForm
+from web.staff.forms import AccessForm, InviteForm, JoinForm, ReasonForm, StaffSearchForm
 
 
 def _site(request: AuthenticatedRequest) -> str:
@@ -23,13 +23,19 @@ def _site(request: AuthenticatedRequest) -> str:
 
 @page(MANAGE_STAFF, methods=("GET",))
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    search = StaffSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     users = selectors.staff_list_visible_to(user=request.user, query=query)
     changes = [
         {"change": change, "may_decide": staff.may_decide(request.user, change)}
         for change in selectors.access_change_list_pending(user=request.user)
     ]
-    context = {"page_obj": paginate(request, users), "query": query, "changes": changes}
+    context = {
+        "page_obj": paginate(request, users),
+        "query": request.GET.get("q", ""),
+        "search_errors": search.errors.get("q", []),
+        "changes": changes,
+    }
     return render(request, "staff/staff_list.html", context)
 
 

@@ -25,6 +25,7 @@ from iom.models import Cohort
 from iom.pnc import make_pnc_id
 from outcomes.models import OffenceRecord
 from outcomes.services.imports import ImportResult, import_csv
+from outcomes.services.retention import retention_schedules_refresh
 
 PEOPLE = 400
 FIRST_NUMBER = 9_950_001  # inside the demo range (seven digits starting 99), after seed_demo's caseload
@@ -181,7 +182,10 @@ class Command(DemoCommand):
                 if not result.ok:
                     raise CommandError(f"The demo {kind} file was refused: {'; '.join(result.errors[:5])}")
                 results.append(result)
+        # As the nightly task would: the retention review queue (docs/retention.md) reflects the demo at once.
+        scheduled = retention_schedules_refresh()
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"Demo offence data ready in {time.monotonic() - started:.1f} s."))
             for result in results:
                 self.stdout.write(f"  {result.kind}: {result.created} created, {result.unchanged} unchanged.")
+            self.stdout.write(f"  retention review dates: {scheduled} people.")

@@ -26,14 +26,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from iom import background
-from iom.audit import audit_values
-from iom.models import AuditAction, AuditEvent, User
+from iom.audit import audit_record_rows, audit_values
+from iom.models import AuditAction, User
 from outcomes.models import FINISHED_STATES, RUNNING_STATES, ImportKind, ImportRun, ImportState
 from outcomes.selectors.imports import may_import
 from outcomes.services.imports import cohorts, memberships, offences, people
 from outcomes.services.imports.bulk import insert_rows, update_rows
 from outcomes.services.imports.plan import ImportPlan
-from outcomes.services.imports.reader import ImportErrors, read_csv
+from outcomes.services.imports.reader import ImportErrors, decode, read_csv
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,21 @@ KINDS: dict[str, ModuleType] = {
     ImportKind.OFFENCES: offences,
 }
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# What a browser or client may call a CSV file: CSV or plain text, the name Windows gives a .csv file when Excel is
+# installed, or nothing in particular. Any other type (an image, a PDF, a workbook, a zip) is not a CSV file.
+CSV_CONTENT_TYPES = frozenset(
+    {
+        "",
+        "text/csv",
+        "text/plain",
+        "text/comma-separated-values",
+        "text/x-csv",
+        "application/csv",
+        "application/x-csv",
+        "application/vnd.ms-excel",
+        "application/octet-stream",
+    }
+)
 COMMAND_USERNAME = "import_data (command)"
 Progress = Callable[[int, int], None]
 MAX_ATTEMPTS = 2
@@ -176,13 +191,36 @@ def _write(
             update_rows(model, (name,), freed, touch=False)
         update_rows(model, plan.update_fields, [(change.pk, change.values) for change in plan.updates])
         insert_rows(model, plan.creates)
-        insert_rows(AuditEvent, audit_rows)
+        audit_record_rows(audit_rows, insert=insert_rows)
         if run_id is not None:
             # Finished in the same commit as the rows: a worker dying after it leaves nothing to redo.
             ImportRun.objects.filter(pk=run_id).update(**_finished_fields(result))
 
 
 # --- Runs: the same service, recorded so its progress can be watched ---------------------------------------
+
+
+def size_text(size: int) -> str:
+    """A size in bytes as people read it: ``200 MB``, ``1.5 MB``, ``512 KB``, ``10 bytes``."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} byte{'' if size == 1 else 's'}"
+
+
+def import_upload_problem(*, size: int, content_type: str = "") -> str | None:
+    """What makes an upload unimportable before it is read, as a sentence naming the limit, or None.
+
+    The pages and the API ask this with the size and type the upload declares, so an oversized file is refused
+    before it is read into memory; ``import_run_start`` asks again of the bytes it is given.
+    """
+    if size > MAX_FILE_BYTES:
+        limit = size_text(MAX_FILE_BYTES)
+        return f"The file is larger than {limit}, the most one import takes: split it and import each part."
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in CSV_CONTENT_TYPES:
+        return f"The file is {media_type}, not a CSV file: save it as CSV (comma-separated values) and upload that."
+    return None
 
 
 def import_run_start(
@@ -194,16 +232,24 @@ def import_run_start(
     dry_run: bool = False,
     via: str = "api",
     enqueue: bool = True,
+    content_type: str = "",
 ) -> ImportRun:
-    """Record an upload and hand it to a worker once the upload is committed (eagerly when there is no broker)."""
+    """Record an upload and hand it to a worker once the upload is committed (eagerly when there is no broker).
+
+    A file the worker could never read (too large, not a CSV file by its type, not UTF-8 text) is refused here, with
+    nothing recorded, rather than queued to fail later.
+    """
     ensure_may_import(user=acting_user)
     errors = {}
     if kind not in KINDS:
         errors["kind"] = f"Choose one of: {', '.join(ImportKind.values)}."
-    if not content:
-        errors["file"] = "Choose a CSV file that is not empty."
-    elif len(content) > MAX_FILE_BYTES:
-        errors["file"] = f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it and import each part."
+    problem = import_upload_problem(size=len(content), content_type=content_type)
+    if problem is None and not content:
+        problem = "Choose a CSV file that is not empty."
+    if problem is None and (unreadable := decode(content)[1]) is not None:
+        problem = f"Choose a CSV file saved as UTF-8: the import needs {unreadable}."
+    if problem is not None:
+        errors["file"] = problem
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -327,4 +373,5 @@ __all__ = [
     "import_run_execute",
     "import_run_start",
     "import_runs_reap",
+    "import_upload_problem",
 ]

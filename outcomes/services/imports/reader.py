@@ -121,12 +121,27 @@ class CsvFile:
             yield row
 
 
-def read_csv(content: bytes, columns: Columns, errors: ImportErrors) -> CsvFile | None:
-    """Decode and parse ``content``; header problems are reported and stop the reading (``None``)."""
+def decode(content: bytes) -> tuple[str | None, str | None]:
+    """``content`` as text, or ``None`` and what was expected: ``a UTF-8 text file (byte 7 is not UTF-8)``.
+
+    A NUL character is refused too: no CSV text holds one (it is the mark of a binary file), and PostgreSQL cannot
+    store one in a text column, so it would otherwise fail the import only when its rows are written.
+    """
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        errors.add(1, "(file)", f"a UTF-8 text file (byte {exc.start + 1} is not UTF-8)")
+        return None, f"a UTF-8 text file (byte {exc.start + 1} is not UTF-8)"
+    nul = content.find(b"\0")
+    if nul >= 0:
+        return None, f"a UTF-8 text file (byte {nul + 1} is a NUL character, found only in binary files)"
+    return text, None
+
+
+def read_csv(content: bytes, columns: Columns, errors: ImportErrors) -> CsvFile | None:
+    """Decode and parse ``content``; header problems are reported and stop the reading (``None``)."""
+    text, problem = decode(content)
+    if text is None:
+        errors.add(1, "(file)", problem or "a UTF-8 text file")
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

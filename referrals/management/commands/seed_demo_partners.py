@@ -1058,7 +1058,12 @@ class PartnersBuilder:
             .order_by("pk")
         )
         by_team = {team: [case for case in cases if case.team.name == team] for team in (NORWICH, YARMOUTH, LYNN)}
-        adults = [case for case in cases if age_on(case.person.date_of_birth, self.today) >= GATEWAY_MIN_AGE]
+        adults = [
+            case
+            for case in cases
+            if case.person.date_of_birth is not None
+            and age_on(case.person.date_of_birth, self.today) >= GATEWAY_MIN_AGE
+        ]
         norwich_adults = [case for case in adults if case.team.name == NORWICH]
         return {
             # The officer's own caseload first; then other teams (their lead officer approves the disclosure).

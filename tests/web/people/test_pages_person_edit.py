@@ -17,6 +17,8 @@ def form_data(person, **overrides):
         "ethnicity": person.ethnicity,
         "district": person.district,
         "risk_of_serious_harm": person.risk_of_serious_harm,
+        # An edit is a correction: the page asks why (tests/web/test_corrections.py).
+        "reason": "Corrected from the PNC record",
     }
     data.update(overrides)
     return data

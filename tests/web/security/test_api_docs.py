@@ -1,6 +1,6 @@
-"""The API's documentation (/api/docs/, web/apidocs/): Swagger UI from the service's own static files, for every
-signed-in user, with nothing from another site and no inline code; and the menu's API link for the roles whose
-work goes through the API (the ``work_through_api`` rule, docs/security.md)."""
+"""The API's documentation (/api/docs/ and /api/redoc/, web/apidocs/): Swagger UI and ReDoc from the service's own
+static files, for every signed-in user, with nothing from another site and no inline code; and the menu's API link
+for the roles whose work goes through the API (the ``work_through_api`` rule, docs/security.md)."""
 
 import json
 import re
@@ -12,7 +12,7 @@ from django.test import Client
 
 from iom.policy import WORK_THROUGH_API
 from tests.web.security.inline_code import inline_code_in
-from tests.web.security.policy import assert_strict_policy
+from tests.web.security.policy import assert_strict_policy, policy_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ class Assets(HTMLParser):
             self.addresses.append(values["src"])
         elif tag == "link" and values.get("href"):
             self.addresses.append(values["href"])
-        self._in_settings = tag == "script" and values.get("id") == "swagger-ui-settings"
+        self._in_settings = tag == "script" and values.get("id") in {"swagger-ui-settings", "redoc-settings"}
 
     def handle_data(self, data):
         if self._in_settings:
@@ -89,9 +89,35 @@ def test_swagger_ui_is_started_with_the_schema_and_without_the_validator_badge(m
     assert settings["deepLinking"] is True
 
 
-def test_the_docs_page_is_not_in_the_schema(client):
+def test_redoc_is_served_to_signed_in_users_from_the_services_own_files(manager):
+    assert Client().get("/api/redoc/")["Location"] == "/sign-in/?next=/api/redoc/"
+    response = signed_in(manager).get("/api/redoc/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", html, re.IGNORECASE), "an address on another site"
+    assert inline_code_in(html) == []
+    addresses = assets_of(response).addresses
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in addresses
+    assert "/static/web/redoc.js" in addresses
+    for address in addresses:
+        assert address.startswith("/static/"), address
+        assert finders.find(address.removeprefix("/static/")), f"{address} is not among the static files"
+
+
+def test_redocs_styles_are_allowed_by_this_responses_nonce_alone(manager):
+    response = signed_in(manager).get("/api/redoc/")
+    assert_strict_policy(response, style_nonce=True)
+    nonces = [source for source in policy_of(response)["style-src"] if source.startswith("'nonce-")]
+    settings = json.loads(assets_of(response).settings_text)
+    assert f"'nonce-{settings['nonce']}'" == nonces[0]
+    assert settings["disableSearch"] is True  # search runs in a worker from a blob: address
+    again = json.loads(assets_of(signed_in(manager).get("/api/redoc/")).settings_text)
+    assert again["nonce"] != settings["nonce"]
+
+
+def test_the_docs_pages_are_not_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    assert "/api/docs/" not in schema["paths"]
+    assert "/api/docs/" not in schema["paths"] and "/api/redoc/" not in schema["paths"]
     assert all(path.startswith("/api/v1/") for path in schema["paths"])
 
 

@@ -103,13 +103,14 @@ def test_production_settings_turn_hsts_on_for_a_year_with_the_same_policy(settin
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "y" * 20 + "production-like-secret-key-for-the-header-check-0123456789",
+        "AUDIT_CHAIN_KEY": "z" * 20 + "production-like-audit-chain-key",
         "ALLOWED_HOSTS": "iom.example.org",
     }
     env.pop("SECURE_HSTS_SECONDS", None)
     script = (
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'hsts': s.SECURE_HSTS_SECONDS, 'subdomains': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
-        "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES'], 'frames': s.X_FRAME_OPTIONS}))"
+        "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES'], 'frames': s.X_FRAME_OPTIONS}, default=str))"
     )
     result = subprocess.run(  # noqa: S603 (this interpreter, this project's manage.py, the script above)
         [sys.executable, "manage.py", "shell", "-c", script],
@@ -120,4 +121,4 @@ def test_production_settings_turn_hsts_on_for_a_year_with_the_same_policy(settin
     assert production["hsts"] >= 365 * 24 * 60 * 60
     assert production["subdomains"] is True
     assert production["frames"] == "DENY"
-    assert production["csp"] == settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    assert production["csp"] == json.loads(json.dumps(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], default=str))
