@@ -289,6 +289,14 @@ def person_list_changeable_by(*, user: User) -> QuerySet[Person]:
     return _people_with_case_in(case_list_changeable_by(user=user), user=user).filter(erased_at__isnull=True)
 
 
+def ensure_can_see_person(*, user: User, person: Person, attempted: str) -> None:
+    """404 (audited) unless ``person`` is among those ``user`` sees: for services acting on a person they only read."""
+    if not person_list_visible_to(user=user).filter(pk=person.pk).exists():
+        refuse(
+            user=user, obj=person, person_id=person.pk, exc=Http404("No such person."), details={"attempted": attempted}
+        )
+
+
 def ensure_can_change_person(*, user: User, person: Person, attempted: str = "change") -> None:
     _ensure_can_change(
         user=user,

@@ -14,7 +14,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import F, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from iom import access
@@ -90,14 +89,7 @@ def _refusal(message: str) -> ValidationError:
 def _ensure_may_review(*, acting_user: User, person: Person, attempted: str) -> None:
     """The rule (403), then the person among those the manager sees (404); refusals are audited."""
     REVIEW_RETENTION.ensure(acting_user)
-    if not access.person_list_visible_to(user=acting_user).filter(pk=person.pk).exists():
-        access.refuse(
-            user=acting_user,
-            obj=person,
-            person_id=person.pk,
-            exc=Http404("No such person."),
-            details={"attempted": attempted},
-        )
+    access.ensure_can_see_person(user=acting_user, person=person, attempted=attempted)
 
 
 def _due_basis(*, person: Person, on: datetime.date) -> tuple[selectors.RetentionBasis, datetime.date]:

@@ -24,7 +24,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -61,14 +60,7 @@ def subject_access_request(*, acting_user: User, person: Person, reason: str) ->
     ``reason`` (the request's reference or how it arrived) is required, and one bundle per person is built at a
     time."""
     PRODUCE_SUBJECT_ACCESS.ensure(acting_user)
-    if not access.person_list_visible_to(user=acting_user).filter(pk=person.pk).exists():
-        access.refuse(
-            user=acting_user,
-            obj=person,
-            person_id=person.pk,
-            exc=Http404("No such person."),
-            details={"attempted": "produce subject access"},
-        )
+    access.ensure_can_see_person(user=acting_user, person=person, attempted="produce subject access")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter the request's reference or how it arrived."})

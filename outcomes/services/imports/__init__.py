@@ -22,7 +22,7 @@ from types import ModuleType
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from iom import background
@@ -34,6 +34,7 @@ from outcomes.services.imports import cohorts, memberships, offences, people
 from outcomes.services.imports.bulk import insert_rows, update_rows
 from outcomes.services.imports.plan import ImportPlan
 from outcomes.services.imports.reader import ImportErrors, decode, read_csv
+from outcomes.services.reaping import stale_runs_reap
 
 logger = logging.getLogger(__name__)
 
@@ -344,25 +345,14 @@ def import_runs_reap(*, stale_after: datetime.timedelta | None = None) -> tuple[
     """Find runs whose worker died (checking or saving, with no sign of life for ``stale_after`` (default
     ``IMPORT_STALE_MINUTES``)) and re-queue each once, or mark it failed with a clear message after a second
     death. Returns (re-queued, failed). Idempotent: each change is conditional on the state it found."""
-    stale_after = stale_after or datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
-    now = timezone.now()
-    cutoff = now - stale_after
-    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-    requeued = failed = 0
-    for run_id, attempts in ImportRun.objects.filter(stale, state__in=RUNNING_STATES).values_list("pk", "attempts"):
-        found = ImportRun.objects.filter(stale, pk=run_id, attempts=attempts, state__in=RUNNING_STATES)
-        with transaction.atomic():
-            if attempts < MAX_ATTEMPTS:
-                if found.update(state=ImportState.QUEUED, rows_processed=0, heartbeat_at=None):
-                    background.enqueue("outcomes.tasks.run_import", run_id)
-                    logger.warning("Import %s: its worker stopped; queued again", run_id)
-                    requeued += 1
-            elif found.update(
-                state=ImportState.FAILED, errors=[ABANDONED], error_count=1, finished_at=now, content=b""
-            ):
-                logger.error("Import %s: its worker stopped %s times; abandoned", run_id, attempts)
-                failed += 1
-    return requeued, failed
+    return stale_runs_reap(
+        running=ImportRun.objects.filter(state__in=RUNNING_STATES),
+        stale_after=stale_after or datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES),
+        max_attempts=MAX_ATTEMPTS,
+        task_name="outcomes.tasks.run_import",
+        requeue={"state": ImportState.QUEUED, "rows_processed": 0, "heartbeat_at": None},
+        fail={"state": ImportState.FAILED, "errors": [ABANDONED], "error_count": 1, "content": b""},
+    )
 
 
 __all__ = [
