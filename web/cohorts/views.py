@@ -75,6 +75,7 @@ def cohort_detail(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             user=request.user,
             action="cohort_members",
             query={"cohort": cohort.slug, **filters, "page": str(page_obj.number)},
+            people=[membership.person_id for membership in page_obj],
         )
     context = {
         "cohort": cohort,

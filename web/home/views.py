@@ -63,7 +63,7 @@ def home(request: AuthenticatedRequest):
     }
     if REVIEW_BREAK_GLASS.allows(user):
         context["break_glass_waiting"] = selectors.break_glass_waiting_count(user=user)
-    selectors.audit_list_query(user=user, action="caseload", query={})
+    selectors.audit_list_query(user=user, action="caseload", query={}, people=[case.person_id for case in cases])
     return render(request, "home/home.html", context)
 
 

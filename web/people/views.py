@@ -27,7 +27,9 @@ def search(request: AuthenticatedRequest):
     people = selectors.person_search(user=request.user, query=query).order_by("last_name", "first_name", "pk")
     page = paginate(request, people)
     if query:
-        selectors.audit_list_query(user=request.user, action="people", query={"q": query})
+        selectors.audit_list_query(
+            user=request.user, action="people", query={"q": query}, people=[person.pk for person in page]
+        )
     return render(
         request,
         "people/people_search.html",

@@ -112,7 +112,12 @@ def referral_list(request: AuthenticatedRequest):
                 "due": due,
             }
         )
-    iom_selectors.audit_list_query(user=user, action="referrals", query={"state": state})
+    iom_selectors.audit_list_query(
+        user=user,
+        action="referrals",
+        query={"state": state},
+        people=[row["person"].pk for row in rows if row["person"] is not None],
+    )
     return render(
         request,
         "referrals/referral_list.html",

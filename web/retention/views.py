@@ -30,14 +30,24 @@ def _page_query(request: AuthenticatedRequest) -> dict[str, str]:
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     on = today()
     page_obj = paginate(request, retention_selectors.retention_queue(user=request.user, on=on))
-    selectors.audit_list_query(user=request.user, action="retention queue", query=_page_query(request))
+    selectors.audit_list_query(
+        user=request.user,
+        action="retention queue",
+        query=_page_query(request),
+        people=[schedule.person_id for schedule in page_obj],
+    )
     return render(request, "retention/queue.html", {"page_obj": page_obj, "querystring": "", "today": on})
 
 
 @page(REVIEW_RETENTION, methods=("GET",))
 def decisions(request: AuthenticatedRequest) -> HttpResponse:
     page_obj = paginate(request, retention_selectors.retention_decision_list(user=request.user))
-    selectors.audit_list_query(user=request.user, action="retention decisions", query=_page_query(request))
+    selectors.audit_list_query(
+        user=request.user,
+        action="retention decisions",
+        query=_page_query(request),
+        people=[decision.person_id for decision in page_obj],
+    )
     return render(request, "retention/decisions.html", {"page_obj": page_obj, "querystring": ""})
 
 
