@@ -9,7 +9,6 @@ import html
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from iom import services
 from iom.audit import audit_record, redact_events_about
@@ -17,14 +16,10 @@ from iom.models import AuditAction, AuditEvent, Person
 from outcomes.services.imports import import_csv
 from tests.iom import factories
 from tests.outcomes.factories import OffenceRecordFactory
+from tests.web.cohorts.test_pages_cohorts import signed_in
+from tests.web.people.test_pages_people import edit_data as people_edit_data
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(response) -> str:
@@ -40,21 +35,7 @@ def person(case):
 
 
 def edit_data(person, **overrides) -> dict:
-    data = {
-        "version": person.version,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "aliases": person.aliases,
-        "date_of_birth": person.date_of_birth.isoformat(),
-        "crn": person.crn or "",
-        "gender": person.gender or "",
-        "ethnicity": person.ethnicity or "",
-        "district": person.district or "",
-        "risk_of_serious_harm": person.risk_of_serious_harm or "",
-        "reason": "Spelling corrected from the PNC record",
-    }
-    data.update(overrides)
-    return data
+    return people_edit_data(person, **{"reason": "Spelling corrected from the PNC record", **overrides})
 
 
 def corrections_table(page: str) -> str:

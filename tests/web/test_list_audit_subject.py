@@ -3,19 +3,13 @@
 list is among "who has looked at this person"; a list that showed no one is one row naming no one."""
 
 import pytest
-from django.test import Client
 
 from iom import selectors
 from iom.models import AuditAction, AuditEvent
 from tests.iom import factories
+from tests.web.cohorts.test_pages_cohorts import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def list_rows(user, resource: str) -> list[AuditEvent]:

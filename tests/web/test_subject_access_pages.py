@@ -18,6 +18,7 @@ from iom.models import AuditAction, AuditEvent, Person, SubjectAccessExport, Sub
 from outcomes.services.subject_access import ALREADY_RUNNING, STEPS_TOTAL, subject_access_build
 from tests.iom import factories
 from tests.outcomes.test_subject_access import rich_person
+from tests.web.cohorts.test_pages_cohorts import signed_in
 from tests.web.test_pages_html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(response) -> str:
